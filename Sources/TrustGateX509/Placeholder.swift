@@ -1,0 +1,5 @@
+import X509
+import NIOSSL
+import Yams
+import _CryptoExtras
+public enum TrustGateX509Placeholder {}

@@ -1,0 +1,33 @@
+import Foundation
+import X509
+
+/// The outcome of evaluating a presented chain against a ``CertificatePolicy``: a value, never an exception.
+public enum CertificateVerdict: Sendable {
+    case accepted(AcceptedCertificate)
+    case rejected([CertificateRejection])
+
+    public var isAccepted: Bool {
+        if case .accepted = self { return true }
+        return false
+    }
+
+    /// Every reason found (empty when accepted).
+    public var rejections: [CertificateRejection] {
+        if case .rejected(let reasons) = self { return reasons }
+        return []
+    }
+
+    /// The reason codes, in the order they were found.
+    public var codes: [RejectionCode] { rejections.map(\.code) }
+}
+
+/// An accepted client certificate: who it is and how it was trusted.
+public struct AcceptedCertificate: Sendable {
+    /// The validated chain, leaf first, trust anchor (or pinned self-signed leaf) last.
+    public let chain: [Certificate]
+    public let identity: CertificateIdentity
+    /// Problems that the policy tolerates (e.g. `crl_stale` with `stale_crl: warn`).
+    public let warnings: [CertificateRejection]
+
+    public var leaf: Certificate { chain[0] }
+}

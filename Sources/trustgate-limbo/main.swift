@@ -1,0 +1,2 @@
+import TrustGateX509
+print("x")

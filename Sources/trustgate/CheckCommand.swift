@@ -1,0 +1,6 @@
+import ArgumentParser
+
+// Scaffolding: replaced by the real command.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check")
+}
