@@ -44,12 +44,21 @@ public final class CertificatePolicy: Sendable {
         if time == nil, let cached = cache.lookup(presented, generation: generation, now: now) {
             return cached
         }
-        let (verdict, deadline) = await evaluateUncached(presented, at: now)
+        let evaluation = await evaluateUncached(presented, at: now)
         if time == nil {
-            let expiresAt = min(now.addingTimeInterval(settings.cacheTTL), deadline ?? .distantFuture)
-            cache.store(presented, verdict: verdict, generation: generation, expiresAt: expiresAt)
+            let expiresAt = min(now.addingTimeInterval(settings.cacheTTL), evaluation.deadline ?? .distantFuture)
+            cache.store(presented, verdict: evaluation.verdict, generation: generation, expiresAt: expiresAt)
         }
-        return verdict
+        return evaluation.verdict
+    }
+
+    /// Evaluates without the cache and returns the verdict with the chain that was built or attempted:
+    /// the dry run behind `trustgate check`.
+    public func explain(_ presented: PresentedCertificateChain, at time: Date? = nil) async -> CertificateEvaluation {
+        guard !presented.isEmpty else {
+            return CertificateEvaluation(verdict: .rejected([.init(.noCertificate, "no client certificate was presented")]), chain: [], deadline: nil)
+        }
+        return await evaluateUncached(presented, at: time ?? Date())
     }
 
     /// Convenience for already-parsed certificates (tools, tests).
@@ -59,9 +68,9 @@ public final class CertificatePolicy: Sendable {
 
     // MARK: - Evaluation
 
-    private func evaluateUncached(_ presented: PresentedCertificateChain, at time: Date) async -> (CertificateVerdict, Date?) {
+    private func evaluateUncached(_ presented: PresentedCertificateChain, at time: Date) async -> CertificateEvaluation {
         if presented.derCertificates.count > Self.maxPresentedCertificates {
-            return (.rejected([.init(.chainTooLong, "the client sent \(presented.derCertificates.count) certificates; at most \(Self.maxPresentedCertificates) are accepted")]), nil)
+            return CertificateEvaluation(verdict: .rejected([.init(.chainTooLong, "the client sent \(presented.derCertificates.count) certificates; at most \(Self.maxPresentedCertificates) are accepted")]), chain: [], deadline: nil)
         }
         var certificates: [Certificate] = []
         for (position, der) in presented.derCertificates.enumerated() {
@@ -69,7 +78,7 @@ public final class CertificatePolicy: Sendable {
                 certificates.append(try Certificate(derEncoded: der))
             } catch {
                 let which = position == 0 ? "the client certificate" : "certificate #\(position + 1) of the presented chain"
-                return (.rejected([.init(.malformed, "\(which) is not a valid DER X.509 certificate")]), nil)
+                return CertificateEvaluation(verdict: .rejected([.init(.malformed, "\(which) is not a valid DER X.509 certificate")]), chain: certificates, deadline: nil)
             }
         }
         let leaf = certificates[0]
@@ -92,6 +101,7 @@ public final class CertificatePolicy: Sendable {
             }
         } else {
             let intermediates = CertificateStore(settings.intermediates + certificates.dropFirst())
+            let additional = settings.additionalPolicy ?? AnyPolicy(HandledExtensionsPolicy())
             var verifier = Verifier(rootCertificates: roots) {
                 RFC5280Policy.withValidityCheckDisabled()
                 HandledExtensionsPolicy()
@@ -99,6 +109,7 @@ public final class CertificatePolicy: Sendable {
                 ChainCheckPolicy(check: checks.depth)
                 ChainCheckPolicy(check: checks.usage)
                 ChainCheckPolicy(check: checks.revocation)
+                additional
             }
             if case .validCertificate(let chain) = await verifier.validate(leaf: leaf, intermediates: intermediates) {
                 validatedChain = Array(chain)
@@ -108,7 +119,8 @@ public final class CertificatePolicy: Sendable {
                 var structural = Verifier(rootCertificates: roots) {
                     RFC5280Policy.withValidityCheckDisabled()
                     HandledExtensionsPolicy()
-                    ChainCheckPolicy(check: OptionalCheck(check: ClientAuthUsageCheck(), enabled: false))
+                    ChainCheckPolicy(check: OptionalCheck(check: KeyPurposeCheck(purpose: .clientAuth), enabled: false))
+                    additional
                 }
                 if case .validCertificate(let chain) = await structural.validate(leaf: leaf, intermediates: intermediates) {
                     diagnosedChain = Array(chain)
@@ -129,7 +141,7 @@ public final class CertificatePolicy: Sendable {
         do {
             identity = try CertificateIdentity(leaf: leaf, leafDER: presented.derCertificates[0], issuer: issuer)
         } catch {
-            return (.rejected([.init(.malformed, "client certificate has a malformed subjectAlternativeName extension")]), nil)
+            return CertificateEvaluation(verdict: .rejected([.init(.malformed, "client certificate has a malformed subjectAlternativeName extension")]), chain: diagnosedChain, deadline: nil)
         }
         if let mismatch = settings.identity.rejection(for: identity) {
             reasons.append(mismatch)
@@ -138,9 +150,9 @@ public final class CertificatePolicy: Sendable {
         let deadline = nextDeadline(for: diagnosedChain, checks: checks)
         if let chain = validatedChain, reasons.isEmpty {
             let warnings = checks.revocation.warnings(for: chain)
-            return (.accepted(AcceptedCertificate(chain: chain, identity: identity, warnings: warnings)), deadline)
+            return CertificateEvaluation(verdict: .accepted(AcceptedCertificate(chain: chain, identity: identity, warnings: warnings)), chain: chain, deadline: deadline)
         }
-        return (.rejected(deduplicated(reasons)), deadline)
+        return CertificateEvaluation(verdict: .rejected(deduplicated(reasons)), chain: diagnosedChain, deadline: deadline)
     }
 
     private func untrustedReason(for leaf: Certificate, presented: [Certificate]) -> CertificateRejection {
@@ -176,14 +188,14 @@ private struct Checks {
     let time: Date
     let validity: ValidityCheck
     let depth: ChainDepthCheck
-    let usage: OptionalCheck<ClientAuthUsageCheck>
+    let usage: OptionalCheck<KeyPurposeCheck>
     let revocation: RevocationCheck
 
     init(settings: CertificatePolicySettings, crlIndex: CRLIndex, time: Date) {
         self.time = time
         self.validity = ValidityCheck(time: time, skew: settings.clockSkew)
         self.depth = ChainDepthCheck(maxDepth: settings.maxDepth)
-        self.usage = OptionalCheck(check: ClientAuthUsageCheck(), enabled: settings.requireClientAuthUsage)
+        self.usage = OptionalCheck(check: KeyPurposeCheck(purpose: settings.requiredKeyPurpose ?? .clientAuth), enabled: settings.requiredKeyPurpose != nil)
         self.revocation = RevocationCheck(settings: settings.revocation, index: crlIndex, time: time)
     }
 

@@ -11,21 +11,25 @@ public struct CertificatePolicySettings: Sendable {
     public var maxDepth: Int
     /// Tolerance for clock differences when checking notBefore / notAfter.
     public var clockSkew: TimeInterval
-    /// The leaf must allow clientAuth (or carry no extendedKeyUsage).
-    public var requireClientAuthUsage: Bool
+    /// The purpose the leaf's extendedKeyUsage must allow (when it has one); nil: no usage check.
+    /// `clientAuth` for client certificates.
+    public var requiredKeyPurpose: ExtendedKeyUsage.Usage?
     public var revocation: RevocationSettings
     public var crls: [CertificateRevocationList]
     public var identity: IdentityRequirement
     public var pinnedSelfSigned: PinnedCertificates
     /// Upper bound on how long a verdict is reused.
     public var cacheTTL: TimeInterval
+    /// A further swift-certificates policy applied during path building (e.g. `ServerIdentityPolicy`
+    /// when the same engine validates server certificates).
+    public var additionalPolicy: AnyPolicy?
 
     public init(
         trustAnchors: [Certificate] = [],
         intermediates: [Certificate] = [],
         maxDepth: Int = 4,
         clockSkew: TimeInterval = 60,
-        requireClientAuthUsage: Bool = true,
+        requiredKeyPurpose: ExtendedKeyUsage.Usage? = .clientAuth,
         revocation: RevocationSettings = RevocationSettings(),
         crls: [CertificateRevocationList] = [],
         identity: IdentityRequirement = IdentityRequirement(),
@@ -36,7 +40,7 @@ public struct CertificatePolicySettings: Sendable {
         self.intermediates = intermediates
         self.maxDepth = maxDepth
         self.clockSkew = clockSkew
-        self.requireClientAuthUsage = requireClientAuthUsage
+        self.requiredKeyPurpose = requiredKeyPurpose
         self.revocation = revocation
         self.crls = crls
         self.identity = identity

@@ -31,3 +31,13 @@ public struct AcceptedCertificate: Sendable {
 
     public var leaf: Certificate { chain[0] }
 }
+
+/// A verdict with its working: the chain that was built (accepted) or the best attempt (rejected).
+public struct CertificateEvaluation: Sendable {
+    public let verdict: CertificateVerdict
+    /// Leaf first. For a rejection: the path found on structure and signatures alone, or just the
+    /// presented leaf when no path to an anchor exists.
+    public let chain: [Certificate]
+    /// When this verdict could next change by itself (a validity boundary or a CRL's nextUpdate).
+    public let deadline: Date?
+}
