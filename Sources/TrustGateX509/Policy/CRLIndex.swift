@@ -58,7 +58,8 @@ public final class CRLIndex: Sendable {
     private func isSignatureValid(_ entry: Entry, issuer: Certificate) -> Bool {
         let key = SignatureMemoKey(crlID: entry.id, issuerKey: issuer.publicKey)
         if let known = signatureMemo.withLock({ $0[key] }) { return known }
-        let valid = entry.crl.isSignatureValid(signedBy: issuer)
+        // RFC 5280 §6.3.3 (f): the issuer's key usage must allow CRL signing.
+        let valid = CertificateRevocationList.keyUsageAllowsCRLSigning(issuer) && entry.crl.isSignatureValid(signedBy: issuer)
         signatureMemo.withLock { memo in
             if memo.count >= Self.memoLimit { memo.removeAll(keepingCapacity: true) }
             memo[key] = valid
