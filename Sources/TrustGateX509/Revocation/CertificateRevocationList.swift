@@ -1,0 +1,760 @@
+import Foundation
+import SwiftASN1
+import X509
+
+/// A complete, direct X.509 certificate revocation list (RFC 5280 §5), parsed once and indexed by serial number.
+///
+/// ```
+/// CertificateList  ::=  SEQUENCE  {
+///      tbsCertList          TBSCertList,
+///      signatureAlgorithm   AlgorithmIdentifier,
+///      signatureValue       BIT STRING  }
+///
+/// TBSCertList  ::=  SEQUENCE  {
+///      version                 Version OPTIONAL,  -- if present, MUST be v2
+///      signature               AlgorithmIdentifier,
+///      issuer                  Name,
+///      thisUpdate              Time,
+///      nextUpdate              Time OPTIONAL,
+///      revokedCertificates     SEQUENCE OF SEQUENCE  {
+///           userCertificate         CertificateSerialNumber,
+///           revocationDate          Time,
+///           crlEntryExtensions      Extensions OPTIONAL  } OPTIONAL,
+///      crlExtensions           [0]  EXPLICIT Extensions OPTIONAL  }
+/// ```
+///
+/// Parsing fails closed (see ``CRLParsingError``): delta CRLs, indirect CRLs, CRLs scoped to some reasons and
+/// unknown critical extensions are rejected instead of being half-understood.
+///
+/// Parsing does not check the signature; call ``isSignatureValid(signedBy:)`` with the issuer's certificate.
+/// That hashes the whole TBSCertList, so callers that check often should remember the answer.
+public struct CertificateRevocationList: Sendable {
+    /// The DER encoding of the whole CertificateList.
+    public let derBytes: [UInt8]
+    /// 1 for a v1 CRL (no version field), 2 when the version field says v2.
+    public let version: Int
+    public let issuer: DistinguishedName
+    public let thisUpdate: Date
+    public let nextUpdate: Date?
+    /// The cRLNumber extension as big-endian unsigned integer bytes (no sign byte), when present.
+    public let crlNumber: [UInt8]?
+    /// The keyIdentifier of the authorityKeyIdentifier extension, when present.
+    public let authorityKeyIdentifier: [UInt8]?
+    /// From the issuingDistributionPoint extension; false when the extension is absent.
+    public let onlyContainsUserCerts: Bool
+    /// From the issuingDistributionPoint extension; false when the extension is absent.
+    public let onlyContainsCACerts: Bool
+    /// Whether issuingDistributionPoint names a distribution point, i.e. the CRL covers only one partition of the
+    /// issuer's certificates (those whose cRLDistributionPoints name that point).
+    public let hasDistributionPointName: Bool
+    /// The OID of the signature algorithm, whether or not it is supported.
+    public let signatureAlgorithmOID: ASN1ObjectIdentifier
+    /// The signature algorithm, or nil when it is not one swift-certificates can verify.
+    public let signatureAlgorithm: Certificate.SignatureAlgorithm?
+
+    /// Entries in CRL order, each serial once (the first entry wins when a serial repeats).
+    private let entries: [RevokedCertificate]
+    /// Position in `entries` by canonical serial bytes (no leading 0x00), which is how
+    /// `Certificate.SerialNumber` stores serials too.
+    private let entryIndexBySerial: [ArraySlice<UInt8>: Int]
+    private let tbsCertListBytes: ArraySlice<UInt8>
+    private let signatureBytes: ArraySlice<UInt8>
+    private let innerAndOuterAlgorithmsMatch: Bool
+
+    /// The number of distinct revoked serial numbers.
+    public var revokedCount: Int { self.entries.count }
+
+    /// The revoked certificates in CRL order; a serial that the CRL lists twice appears once, as first listed.
+    public var revokedCertificates: [RevokedCertificate] { self.entries }
+
+    /// The CRL's entry for `serial`, or nil when the serial is not revoked by this CRL. O(1): one hash lookup.
+    public func revocation(of serial: Certificate.SerialNumber) -> RevokedCertificate? {
+        let key = serial.bytes.drop(while: { $0 == 0 })
+        guard let index = self.entryIndexBySerial[key] else { return nil }
+        return self.entries[index]
+    }
+
+    /// Whether nextUpdate has passed at `time`. A CRL without nextUpdate is never stale by this test.
+    public func isStale(at time: Date) -> Bool {
+        guard let nextUpdate = self.nextUpdate else { return false }
+        return nextUpdate < time
+    }
+
+    /// Whether `issuer` signed this CRL: its subject equals the CRL's issuer name, the CRL's two signature
+    /// AlgorithmIdentifiers are identical, the algorithm is supported, and the signature over the TBSCertList
+    /// verifies with the issuer's public key.
+    ///
+    /// `DistinguishedName` equality compares attribute types, string types and values, and RDNs as sorted sets,
+    /// which is DER equality of the two Names.
+    public func isSignatureValid(signedBy issuer: Certificate) -> Bool {
+        guard issuer.subject == self.issuer,
+            self.innerAndOuterAlgorithmsMatch,
+            let signatureAlgorithm = self.signatureAlgorithm
+        else {
+            return false
+        }
+        return issuer.publicKey.isValidSignature(
+            self.signatureBytes,
+            for: self.tbsCertListBytes,
+            signatureAlgorithm: signatureAlgorithm
+        )
+    }
+
+    /// Whether `issuer`'s key usage allows signing CRLs (RFC 5280 §6.3.3 (f)): true when the certificate has no
+    /// keyUsage extension or one that asserts cRLSign, false when keyUsage lacks cRLSign or cannot be parsed.
+    public static func keyUsageAllowsCRLSigning(_ issuer: Certificate) -> Bool {
+        do {
+            guard let keyUsage = try issuer.extensions.keyUsage else { return true }
+            return keyUsage.cRLSign
+        } catch {
+            return false
+        }
+    }
+
+    // MARK: - Parsing
+
+    /// Parses one DER-encoded CertificateList. Throws ``CRLParsingError``.
+    public init(derEncoded bytes: [UInt8]) throws {
+        try Self.checkOuterFraming(bytes)
+        let root = try Self.field("CertificateList") { try DER.parse(bytes) }
+
+        let (tbsNode, outerAlgorithm, signatureBytes) = try Self.field("CertificateList") {
+            try DER.sequence(root, identifier: .sequence) { nodes in
+                guard let tbsNode = nodes.next() else {
+                    throw CRLParsingError.malformed(field: "CertificateList", reason: "tbsCertList is missing")
+                }
+                let algorithm = try Self.field("signatureAlgorithm") {
+                    try AlgorithmIdentifierFields(nodes.next())
+                }
+                let signature = try Self.field("signatureValue") { try ASN1BitString(derEncoded: &nodes) }
+                guard signature.paddingBits == 0 else {
+                    throw CRLParsingError.malformed(field: "signatureValue", reason: "BIT STRING has unused bits")
+                }
+                return (tbsNode, algorithm, signature.bytes)
+            }
+        }
+
+        let tbs = try TBSCertListFields(tbsNode)
+        if tbs.version == 1 && (tbs.crlExtensions != nil || tbs.entriesHaveExtensions) {
+            throw CRLParsingError.extensionsInVersion1CRL
+        }
+        let crlExtensions = try CRLExtensionFields(tbs.crlExtensions)
+
+        self.derBytes = bytes
+        self.version = tbs.version
+        self.issuer = tbs.issuer
+        self.thisUpdate = tbs.thisUpdate
+        self.nextUpdate = tbs.nextUpdate
+        self.crlNumber = crlExtensions.crlNumber
+        self.authorityKeyIdentifier = crlExtensions.authorityKeyIdentifier
+        self.onlyContainsUserCerts = crlExtensions.onlyContainsUserCerts
+        self.onlyContainsCACerts = crlExtensions.onlyContainsCACerts
+        self.hasDistributionPointName = crlExtensions.hasDistributionPointName
+        self.signatureAlgorithmOID = outerAlgorithm.oid
+        self.signatureAlgorithm = SignatureAlgorithmOID.signatureAlgorithm(
+            oid: outerAlgorithm.oid,
+            parameters: outerAlgorithm.parameters
+        )
+        self.innerAndOuterAlgorithmsMatch = outerAlgorithm.encodedBytes == tbs.signature.encodedBytes
+        self.tbsCertListBytes = tbsNode.encodedBytes
+        self.signatureBytes = signatureBytes
+        self.entries = tbs.entries
+        self.entryIndexBySerial = tbs.entryIndex
+    }
+
+    /// Parses PEM text holding one or more `X509 CRL` blocks (other PEM blocks are skipped; LF or CRLF line
+    /// endings, any line length), or a single DER CertificateList. Throws ``CRLParsingError``.
+    public static func parseAll(_ bytes: [UInt8]) throws -> [CertificateRevocationList] {
+        guard !bytes.isEmpty else { throw CRLParsingError.empty }
+        if bytes[0] != 0x30, let blocks = try PEMBlocks(bytes) {
+            let crlBlocks = blocks.blocks.filter { $0.label == "X509 CRL" }
+            guard !crlBlocks.isEmpty else {
+                throw CRLParsingError.noCRLInPEM(foundLabels: blocks.blocks.map(\.label))
+            }
+            return try crlBlocks.map { try CertificateRevocationList(derEncoded: $0.derBytes) }
+        }
+        return [try CertificateRevocationList(derEncoded: bytes)]
+    }
+
+    /// Reads a PEM or DER CRL file (see ``parseAll(_:)``). Errors name the path.
+    public static func load(contentsOfFile path: String) throws -> [CertificateRevocationList] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+            throw CRLParsingError.fileUnreadable(path: path, reason: reason)
+        }
+        do {
+            return try parseAll(Array(data))
+        } catch let error as CRLParsingError {
+            throw CRLParsingError.invalidFile(path: path, error: error)
+        }
+    }
+
+    /// Reports wrong tag, truncation and trailing bytes of the outer TLV with their own errors (DER.parse would
+    /// report them as generic ASN.1 errors). Lengths are bounds-checked; DER minimality is left to DER.parse.
+    private static func checkOuterFraming(_ bytes: [UInt8]) throws {
+        guard let tag = bytes.first else { throw CRLParsingError.empty }
+        guard tag == 0x30 else { throw CRLParsingError.wrongOuterTag(tag) }
+        guard bytes.count >= 2 else {
+            throw CRLParsingError.truncated(expectedByteCount: 2, actualByteCount: bytes.count)
+        }
+        let firstLengthByte = bytes[1]
+        var headerLength = 2
+        var contentLength = 0
+        if firstLengthByte < 0x80 {
+            contentLength = Int(firstLengthByte)
+        } else {
+            let lengthOfLength = Int(firstLengthByte & 0x7F)
+            guard lengthOfLength != 0 else {
+                throw CRLParsingError.malformed(field: "CertificateList", reason: "indefinite length is not allowed in DER")
+            }
+            guard lengthOfLength <= 4 else {
+                throw CRLParsingError.malformed(field: "CertificateList", reason: "length field is too large")
+            }
+            headerLength += lengthOfLength
+            guard bytes.count >= headerLength else {
+                throw CRLParsingError.truncated(expectedByteCount: headerLength, actualByteCount: bytes.count)
+            }
+            for byte in bytes[2..<headerLength] {
+                contentLength = contentLength << 8 | Int(byte)
+            }
+        }
+        let totalLength = headerLength + contentLength
+        if bytes.count < totalLength {
+            throw CRLParsingError.truncated(expectedByteCount: totalLength, actualByteCount: bytes.count)
+        }
+        if bytes.count > totalLength {
+            throw CRLParsingError.trailingData(byteCount: bytes.count - totalLength)
+        }
+    }
+
+    /// Runs `body`, turning ASN.1 and swift-certificates errors into ``CRLParsingError/malformed(field:reason:)``
+    /// for `name`. The name is an autoclosure so the per-entry hot path builds no strings unless it fails.
+    fileprivate static func field<Result>(
+        _ name: @autoclosure () -> String,
+        _ body: () throws -> Result
+    ) throws -> Result {
+        do {
+            return try body()
+        } catch let error as CRLParsingError {
+            throw error
+        } catch let error as ASN1Error {
+            throw CRLParsingError.malformed(field: name(), reason: Self.reason(for: error.code))
+        } catch {
+            throw CRLParsingError.malformed(field: name(), reason: "invalid value")
+        }
+    }
+
+    private static func reason(for code: ASN1Error.ErrorCode) -> String {
+        switch code {
+        case .unexpectedFieldType: return "unexpected ASN.1 type"
+        case .invalidASN1Object: return "invalid ASN.1 structure"
+        case .invalidASN1IntegerEncoding: return "invalid INTEGER encoding"
+        case .truncatedASN1Field: return "truncated ASN.1 field"
+        case .unsupportedFieldLength: return "unsupported field length"
+        case .invalidStringRepresentation: return "invalid string or time value"
+        case .tooFewOIDComponents: return "invalid OBJECT IDENTIFIER"
+        default: return "invalid DER (\(code))"
+        }
+    }
+}
+
+// MARK: - Object identifiers
+
+extension ASN1ObjectIdentifier {
+    /// Extension OIDs of RFC 5280 §5.2 and §5.3 (and §4.2.2.1 for authorityInfoAccess).
+    fileprivate enum CRLExtensionID {
+        static let authorityKeyIdentifier: ASN1ObjectIdentifier = [2, 5, 29, 35]
+        static let issuerAltName: ASN1ObjectIdentifier = [2, 5, 29, 18]
+        static let crlNumber: ASN1ObjectIdentifier = [2, 5, 29, 20]
+        static let deltaCRLIndicator: ASN1ObjectIdentifier = [2, 5, 29, 27]
+        static let issuingDistributionPoint: ASN1ObjectIdentifier = [2, 5, 29, 28]
+        static let freshestCRL: ASN1ObjectIdentifier = [2, 5, 29, 46]
+        static let authorityInfoAccess: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 1, 1]
+
+        static let reasonCode: ASN1ObjectIdentifier = [2, 5, 29, 21]
+        static let holdInstructionCode: ASN1ObjectIdentifier = [2, 5, 29, 23]
+        static let invalidityDate: ASN1ObjectIdentifier = [2, 5, 29, 24]
+        static let certificateIssuer: ASN1ObjectIdentifier = [2, 5, 29, 29]
+    }
+}
+
+// MARK: - AlgorithmIdentifier
+
+/// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }`, keeping the
+/// encoding so the inner and outer identifiers can be compared byte for byte.
+private struct AlgorithmIdentifierFields {
+    let oid: ASN1ObjectIdentifier
+    let parameters: ArraySlice<UInt8>?
+    let encodedBytes: ArraySlice<UInt8>
+
+    init(_ node: ASN1Node?) throws {
+        guard let node else {
+            throw CRLParsingError.malformed(field: "AlgorithmIdentifier", reason: "missing")
+        }
+        (self.oid, self.parameters) = try DER.sequence(node, identifier: .sequence) { nodes in
+            let oid = try ASN1ObjectIdentifier(derEncoded: &nodes)
+            return (oid, nodes.next()?.encodedBytes)
+        }
+        self.encodedBytes = node.encodedBytes
+    }
+}
+
+// MARK: - Time
+
+/// RFC 5280 `Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }` as a `Date`.
+private enum CRLTime {
+    static func date(_ node: ASN1Node?, field: @autoclosure () -> String) throws -> Date {
+        guard let node else {
+            throw CRLParsingError.malformed(field: field(), reason: "missing")
+        }
+        return try CertificateRevocationList.field(field()) {
+            switch node.identifier {
+            case .utcTime:
+                let time = try UTCTime(derEncoded: node)
+                return date(
+                    year: time.year, month: time.month, day: time.day,
+                    hours: time.hours, minutes: time.minutes, seconds: time.seconds, fraction: 0
+                )
+            case .generalizedTime:
+                return try generalizedTimeDate(node)
+            default:
+                throw CRLParsingError.malformed(field: field(), reason: "expected UTCTime or GeneralizedTime")
+            }
+        }
+    }
+
+    static func isTime(_ node: ASN1Node) -> Bool {
+        node.identifier == .utcTime || node.identifier == .generalizedTime
+    }
+
+    static func generalizedTimeDate(_ node: ASN1Node) throws -> Date {
+        let time = try GeneralizedTime(derEncoded: node)
+        return date(
+            year: time.year, month: time.month, day: time.day,
+            hours: time.hours, minutes: time.minutes, seconds: time.seconds, fraction: time.fractionalSeconds
+        )
+    }
+
+    /// Civil UTC time to a Date with integer arithmetic (no Calendar, which is slow and locale-bound). SwiftASN1
+    /// has already range-checked the components. Days-from-civil is Howard Hinnant's algorithm.
+    private static func date(
+        year: Int, month: Int, day: Int, hours: Int, minutes: Int, seconds: Int, fraction: Double
+    ) -> Date {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let daysSinceEpoch = era * 146_097 + dayOfEra - 719_468
+        let secondsSinceEpoch = daysSinceEpoch * 86_400 + hours * 3_600 + minutes * 60 + seconds
+        return Date(timeIntervalSince1970: Double(secondsSinceEpoch) + fraction)
+    }
+}
+
+// MARK: - TBSCertList
+
+private struct TBSCertListFields {
+    var version = 1
+    let signature: AlgorithmIdentifierFields
+    let issuer: DistinguishedName
+    let thisUpdate: Date
+    var nextUpdate: Date?
+    var entries: [RevokedCertificate] = []
+    var entryIndex: [ArraySlice<UInt8>: Int] = [:]
+    var entriesHaveExtensions = false
+    /// The Extensions SEQUENCE inside the `[0] EXPLICIT` wrapper, parsed later by ``CRLExtensionFields``.
+    var crlExtensions: ASN1Node?
+
+    private static let crlExtensionsTag = ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
+
+    init(_ tbsNode: ASN1Node) throws {
+        guard tbsNode.identifier == .sequence, case .constructed(let children) = tbsNode.content else {
+            throw CRLParsingError.malformed(field: "tbsCertList", reason: "expected a SEQUENCE")
+        }
+        var nodes = children.makeIterator()
+        var next = nodes.next()
+
+        if let node = next, node.identifier == .integer {
+            let encodedVersion = try CertificateRevocationList.field("version") { try Int(derEncoded: node) }
+            guard encodedVersion == 1 else {
+                throw CRLParsingError.unsupportedVersion(encodedValue: encodedVersion)
+            }
+            self.version = 2
+            next = nodes.next()
+        }
+
+        let signatureNode = next
+        self.signature = try CertificateRevocationList.field("signature") {
+            try AlgorithmIdentifierFields(signatureNode)
+        }
+
+        guard let issuerNode = nodes.next() else {
+            throw CRLParsingError.malformed(field: "issuer", reason: "missing")
+        }
+        self.issuer = try CertificateRevocationList.field("issuer") { try DistinguishedName(derEncoded: issuerNode) }
+
+        self.thisUpdate = try CRLTime.date(nodes.next(), field: "thisUpdate")
+        next = nodes.next()
+
+        if let node = next, CRLTime.isTime(node) {
+            let nextUpdate = try CRLTime.date(node, field: "nextUpdate")
+            guard nextUpdate >= self.thisUpdate else { throw CRLParsingError.nextUpdateBeforeThisUpdate }
+            self.nextUpdate = nextUpdate
+            next = nodes.next()
+        }
+
+        if let node = next, node.identifier == .sequence {
+            try self.parseRevokedCertificates(node)
+            next = nodes.next()
+        }
+
+        if let node = next, node.identifier == Self.crlExtensionsTag {
+            self.crlExtensions = try CertificateRevocationList.field("crlExtensions") {
+                try DER.explicitlyTagged(node, tagNumber: 0, tagClass: .contextSpecific) { $0 }
+            }
+            next = nodes.next()
+        }
+
+        if let node = next {
+            throw CRLParsingError.malformed(field: "tbsCertList", reason: "unexpected field \(node.identifier)")
+        }
+    }
+
+    private mutating func parseRevokedCertificates(_ listNode: ASN1Node) throws {
+        guard case .constructed(let entryNodes) = listNode.content else {
+            throw CRLParsingError.malformed(field: "revokedCertificates", reason: "expected a SEQUENCE")
+        }
+        // A typical entry takes 35-50 bytes; reserving avoids rehashing a large table several times.
+        let estimatedCount = listNode.encodedBytes.count / 40
+        self.entries.reserveCapacity(estimatedCount)
+        self.entryIndex.reserveCapacity(estimatedCount)
+
+        var position = 0
+        for entryNode in entryNodes {
+            position += 1
+            let (entry, hasExtensions) = try RevokedEntryParser.parse(entryNode, position: position)
+            self.entriesHaveExtensions = self.entriesHaveExtensions || hasExtensions
+            let key = entry.serialNumber.bytes
+            if let earlier = self.entryIndex.updateValue(self.entries.count, forKey: key) {
+                // A repeated serial: the first entry stays authoritative.
+                self.entryIndex[key] = earlier
+            } else {
+                self.entries.append(entry)
+            }
+        }
+    }
+}
+
+// MARK: - Entries
+
+private enum RevokedEntryParser {
+    static func parse(_ node: ASN1Node, position: Int) throws -> (RevokedCertificate, hasExtensions: Bool) {
+        try CertificateRevocationList.field("revokedCertificates[\(position)]") {
+            try DER.sequence(node, identifier: .sequence) { nodes in
+                // Unsigned parse: the leading 0x00 of a high-bit serial is dropped, a negative serial is an error.
+                let serial = try ArraySlice<UInt8>(derEncoded: &nodes)
+                let revocationDate = try CRLTime.date(
+                    nodes.next(),
+                    field: "revokedCertificates[\(position)].revocationDate"
+                )
+                var reason: CRLReason?
+                var invalidityDate: Date?
+                var hasExtensions = false
+                if let extensionsNode = nodes.next() {
+                    hasExtensions = true
+                    (reason, invalidityDate) = try parseExtensions(extensionsNode, serial: serial, position: position)
+                }
+                let entry = RevokedCertificate(
+                    serialNumber: Certificate.SerialNumber(bytes: serial),
+                    revocationDate: revocationDate,
+                    reason: reason,
+                    invalidityDate: invalidityDate
+                )
+                return (entry, hasExtensions)
+            }
+        }
+    }
+
+    private static func parseExtensions(
+        _ node: ASN1Node,
+        serial: ArraySlice<UInt8>,
+        position: Int
+    ) throws -> (CRLReason?, Date?) {
+        guard node.identifier == .sequence, case .constructed(let extensionNodes) = node.content else {
+            throw CRLParsingError.malformed(
+                field: "revokedCertificates[\(position)].crlEntryExtensions",
+                reason: "expected a SEQUENCE"
+            )
+        }
+        var reason: CRLReason?
+        var invalidityDate: Date?
+        var seen = SeenExtensions()
+        for extensionNode in extensionNodes {
+            let ext = try Certificate.Extension(derEncoded: extensionNode)
+            try seen.insert(ext.oid)
+            switch ext.oid {
+            case .CRLExtensionID.reasonCode:
+                reason = try parseReasonCode(ext.value, serial: serial, position: position)
+            case .CRLExtensionID.invalidityDate:
+                invalidityDate = try CertificateRevocationList.field(
+                    "revokedCertificates[\(position)].invalidityDate"
+                ) {
+                    try CRLTime.generalizedTimeDate(DER.parse(ext.value))
+                }
+            case .CRLExtensionID.certificateIssuer:
+                throw CRLParsingError.certificateIssuerEntryExtensionUnsupported(serialNumber: hex(serial))
+            case .CRLExtensionID.holdInstructionCode:
+                // Advisory only (and removed from RFC 5280); the entry is revoked either way.
+                break
+            default:
+                if ext.critical {
+                    throw CRLParsingError.unknownCriticalEntryExtension(
+                        oid: ext.oid.description,
+                        serialNumber: hex(serial)
+                    )
+                }
+            }
+        }
+        return (reason, invalidityDate)
+    }
+
+    /// `CRLReason ::= ENUMERATED`. Every valid code is encoded in DER as `0A 01 nn`, which is matched directly
+    /// to keep the 100k-entry path free of a second DER parse; anything else is parsed only to report it.
+    private static func parseReasonCode(
+        _ value: ArraySlice<UInt8>,
+        serial: ArraySlice<UInt8>,
+        position: Int
+    ) throws -> CRLReason {
+        let code: Int
+        if value.count == 3, value[value.startIndex] == 0x0A, value[value.startIndex + 1] == 0x01,
+            value[value.startIndex + 2] < 0x80
+        {
+            code = Int(value[value.startIndex + 2])
+        } else {
+            code = try CertificateRevocationList.field("revokedCertificates[\(position)].reasonCode") {
+                try Int(derEncoded: DER.parse(value), withIdentifier: .enumerated)
+            }
+        }
+        guard let reason = CRLReason(rawValue: code) else {
+            throw CRLParsingError.invalidReasonCode(code, serialNumber: hex(serial))
+        }
+        guard reason != .removeFromCRL else {
+            throw CRLParsingError.removeFromCRLInCompleteCRL(serialNumber: hex(serial))
+        }
+        return reason
+    }
+
+    /// Upper-case hex of the serial as `openssl crl -text` prints it.
+    static func hex(_ serial: ArraySlice<UInt8>) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(serial.count * 2)
+        for byte in serial {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return text.isEmpty ? "00" : String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// Duplicate-extension detection without allocating for the usual one or two extensions per entry.
+private struct SeenExtensions {
+    private var first: ASN1ObjectIdentifier?
+    private var second: ASN1ObjectIdentifier?
+    private var more: [ASN1ObjectIdentifier] = []
+
+    mutating func insert(_ oid: ASN1ObjectIdentifier) throws {
+        guard oid != self.first, oid != self.second, !self.more.contains(oid) else {
+            throw CRLParsingError.duplicateExtension(oid: oid.description)
+        }
+        if self.first == nil {
+            self.first = oid
+        } else if self.second == nil {
+            self.second = oid
+        } else {
+            self.more.append(oid)
+        }
+    }
+}
+
+// MARK: - CRL extensions
+
+private struct CRLExtensionFields {
+    var crlNumber: [UInt8]?
+    var authorityKeyIdentifier: [UInt8]?
+    var onlyContainsUserCerts = false
+    var onlyContainsCACerts = false
+    var hasDistributionPointName = false
+
+    init(_ extensionsNode: ASN1Node?) throws {
+        guard let extensionsNode else { return }
+        let extensions = try CertificateRevocationList.field("crlExtensions") {
+            try DER.sequence(of: Certificate.Extension.self, identifier: .sequence, rootNode: extensionsNode)
+        }
+        var seen = SeenExtensions()
+        for ext in extensions {
+            try seen.insert(ext.oid)
+            switch ext.oid {
+            case .CRLExtensionID.crlNumber:
+                self.crlNumber = try Self.parseCRLNumber(ext.value)
+            case .CRLExtensionID.authorityKeyIdentifier:
+                self.authorityKeyIdentifier = try CertificateRevocationList.field("authorityKeyIdentifier") {
+                    try AuthorityKeyIdentifier(ext).keyIdentifier.map { Array($0) }
+                }
+            case .CRLExtensionID.deltaCRLIndicator:
+                throw CRLParsingError.deltaCRLUnsupported
+            case .CRLExtensionID.issuingDistributionPoint:
+                try self.parseIssuingDistributionPoint(ext.value)
+            case .CRLExtensionID.issuerAltName, .CRLExtensionID.freshestCRL, .CRLExtensionID.authorityInfoAccess:
+                // Informational: they neither add nor remove revocations from this CRL.
+                break
+            default:
+                if ext.critical {
+                    throw CRLParsingError.unknownCriticalExtension(oid: ext.oid.description)
+                }
+            }
+        }
+    }
+
+    /// `CRLNumber ::= INTEGER (0..MAX)`, returned without the DER sign byte.
+    private static func parseCRLNumber(_ value: ArraySlice<UInt8>) throws -> [UInt8] {
+        let root = try CertificateRevocationList.field("cRLNumber") { try DER.parse(value) }
+        guard root.identifier == .integer, case .primitive(let content) = root.content,
+            let first = content.first
+        else {
+            throw CRLParsingError.malformed(field: "cRLNumber", reason: "expected an INTEGER")
+        }
+        guard first & 0x80 == 0 else { throw CRLParsingError.negativeCRLNumber }
+        // Validates minimal encoding and drops the sign byte (an empty result is zero).
+        let magnitude = try CertificateRevocationList.field("cRLNumber") { try ArraySlice<UInt8>(derEncoded: root) }
+        return magnitude.isEmpty ? [0] : Array(magnitude)
+    }
+
+    /// ```
+    /// IssuingDistributionPoint ::= SEQUENCE {
+    ///      distributionPoint          [0] DistributionPointName OPTIONAL,
+    ///      onlyContainsUserCerts      [1] BOOLEAN DEFAULT FALSE,
+    ///      onlyContainsCACerts        [2] BOOLEAN DEFAULT FALSE,
+    ///      onlySomeReasons            [3] ReasonFlags OPTIONAL,
+    ///      indirectCRL                [4] BOOLEAN DEFAULT FALSE,
+    ///      onlyContainsAttributeCerts [5] BOOLEAN DEFAULT FALSE }
+    /// DistributionPointName ::= CHOICE {
+    ///      fullName                [0]     GeneralNames,
+    ///      nameRelativeToCRLIssuer [1]     RelativeDistinguishedName }
+    /// ```
+    /// (implicit tags, so the CHOICE under `[0]` keeps its own tag inside an explicit wrapper).
+    private mutating func parseIssuingDistributionPoint(_ value: ArraySlice<UInt8>) throws {
+        func tag(_ number: UInt) -> ASN1Identifier { ASN1Identifier(tagWithNumber: number, tagClass: .contextSpecific) }
+
+        let scope = try CertificateRevocationList.field("issuingDistributionPoint") {
+            try DER.sequence(DER.parse(value), identifier: .sequence) { nodes in
+                let namesDistributionPoint = try DER.optionalExplicitlyTagged(
+                    &nodes,
+                    tagNumber: 0,
+                    tagClass: .contextSpecific
+                ) { nameNode in
+                    switch nameNode.identifier {
+                    case tag(0):
+                        let fullName = try DER.sequence(of: GeneralName.self, identifier: tag(0), rootNode: nameNode)
+                        guard !fullName.isEmpty else {
+                            throw CRLParsingError.malformed(
+                                field: "issuingDistributionPoint",
+                                reason: "fullName is empty"
+                            )
+                        }
+                    case tag(1):
+                        _ = try RelativeDistinguishedName(derEncoded: nameNode, withIdentifier: tag(1))
+                    default:
+                        throw CRLParsingError.malformed(
+                            field: "issuingDistributionPoint",
+                            reason: "unknown DistributionPointName choice \(nameNode.identifier)"
+                        )
+                    }
+                    return true
+                }
+                let onlyUser = try DER.decodeDefault(&nodes, identifier: tag(1), defaultValue: false)
+                let onlyCA = try DER.decodeDefault(&nodes, identifier: tag(2), defaultValue: false)
+                let onlySomeReasons: ASN1BitString? = try DER.optionalImplicitlyTagged(&nodes, tag: tag(3))
+                let indirect = try DER.decodeDefault(&nodes, identifier: tag(4), defaultValue: false)
+                let onlyAttributeCerts = try DER.decodeDefault(&nodes, identifier: tag(5), defaultValue: false)
+                return (namesDistributionPoint ?? false, onlyUser, onlyCA, onlySomeReasons != nil, indirect, onlyAttributeCerts)
+            }
+        }
+        let (namesDistributionPoint, onlyUser, onlyCA, hasOnlySomeReasons, indirect, onlyAttributeCerts) = scope
+        if indirect { throw CRLParsingError.indirectCRLUnsupported }
+        if hasOnlySomeReasons { throw CRLParsingError.onlySomeReasonsUnsupported }
+        if onlyAttributeCerts { throw CRLParsingError.attributeCertificateCRLUnsupported }
+        if onlyUser && onlyCA { throw CRLParsingError.conflictingIssuingDistributionPointScope }
+        self.hasDistributionPointName = namesDistributionPoint
+        self.onlyContainsUserCerts = onlyUser
+        self.onlyContainsCACerts = onlyCA
+    }
+}
+
+// MARK: - PEM
+
+/// The PEM blocks of a text, decoded leniently about layout (any line length, LF or CRLF, surrounding text) but
+/// strictly about content (matching END label, valid base64, no RFC 1421 headers).
+private struct PEMBlocks {
+    struct Block {
+        let label: String
+        let derBytes: [UInt8]
+    }
+
+    let blocks: [Block]
+
+    private static let begin = Array("-----BEGIN ".utf8)
+    private static let end = Array("-----END ".utf8)
+    private static let dashes = Array("-----".utf8)
+
+    /// nil when the bytes contain no BEGIN line at all (so they are not PEM).
+    init?(_ bytes: [UInt8]) throws {
+        var remaining = bytes[...]
+        var blocks: [Block] = []
+        while let beginRange = Self.firstRange(of: Self.begin, in: remaining) {
+            let afterBegin = remaining[beginRange.upperBound...]
+            guard let labelEnd = Self.firstRange(of: Self.dashes, in: afterBegin) else {
+                throw CRLParsingError.invalidPEM(reason: "unterminated BEGIN line")
+            }
+            let labelBytes = afterBegin[..<labelEnd.lowerBound]
+            guard !labelBytes.contains(UInt8(ascii: "\n")) else {
+                throw CRLParsingError.invalidPEM(reason: "unterminated BEGIN line")
+            }
+            let label = String(decoding: labelBytes, as: UTF8.self)
+            let endMarker = Self.end + Array(labelBytes) + Self.dashes
+            let body = remaining[labelEnd.upperBound...]
+            guard let endRange = Self.firstRange(of: endMarker, in: body) else {
+                throw CRLParsingError.invalidPEM(reason: "\"BEGIN \(label)\" without a matching \"END \(label)\"")
+            }
+            let base64 = body[..<endRange.lowerBound].filter { !Self.isWhitespace($0) }
+            guard !base64.isEmpty, let data = Data(base64Encoded: Data(base64)) else {
+                throw CRLParsingError.invalidPEM(reason: "\(label) block is not valid base64")
+            }
+            blocks.append(Block(label: label, derBytes: Array(data)))
+            remaining = body[endRange.upperBound...]
+        }
+        guard !blocks.isEmpty else { return nil }
+        self.blocks = blocks
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+            || byte == UInt8(ascii: "\t")
+    }
+
+    private static func firstRange(of pattern: [UInt8], in bytes: ArraySlice<UInt8>) -> Range<Int>? {
+        guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
+        var index = bytes.startIndex
+        let lastStart = bytes.endIndex - pattern.count
+        while index <= lastStart {
+            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+                return index..<(index + pattern.count)
+            }
+            index += 1
+        }
+        return nil
+    }
+}
