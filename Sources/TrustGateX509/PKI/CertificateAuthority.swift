@@ -76,7 +76,7 @@ public struct CertificateAuthority: Sendable {
             }
             guard intermediateSubject != options.rootSubject else {
                 throw PKIError.invalidName(
-                    String(describing: intermediateSubject), reason: "the intermediate must not have the root's name")
+                    intermediateSubject.displayString, reason: "the intermediate must not have the root's name")
             }
         }
         let files = [rootCertificateFile, rootKeyFile, intermediateCertificateFile, intermediateKeyFile, CAState.fileName]
@@ -245,7 +245,7 @@ public struct CertificateAuthority: Sendable {
                 authorityKeyIdentifier: authorityKeyIdentifier)
             state.issued.append(.init(
                 serialNumber: SerialNumberText.hex(serial),
-                subject: String(describing: request.subject),
+                subject: request.subject.rfc4514String,
                 profile: request.profile.description,
                 notBefore: request.validity.notBefore,
                 notAfter: request.validity.notAfter,
@@ -290,9 +290,9 @@ public struct CertificateAuthority: Sendable {
         let issuer = issuingCertificate
         guard certificate.issuer == issuer.subject, issuer.publicKey.isValidSignature(certificate.signature, for: certificate) else {
             throw PKIError.certificateNotIssuedByThisCA(
-                subject: String(describing: certificate.subject),
-                issuer: String(describing: certificate.issuer),
-                issuingCA: String(describing: issuer.subject))
+                subject: certificate.subject.displayString,
+                issuer: certificate.issuer.displayString,
+                issuingCA: issuer.subject.displayString)
         }
         // The signature proves this CA issued it, recorded or not.
         return try revoke(serialNumber: certificate.serialNumber, reason: reason, at: date, requireIssued: false)
@@ -315,8 +315,16 @@ public struct CertificateAuthority: Sendable {
     /// next CRL number (taken under the state lock, so numbers only ever increase).
     public func makeCRL(validity: TimeInterval, now: Date = Date()) throws(PKIError) -> GeneratedCRL {
         guard validity >= 1 else { throw PKIError.invalidValidity("the CRL must be valid for at least one second") }
-        let thisUpdate = PKIDate.truncated(now)
-        let nextUpdate = PKIDate.truncated(now.addingTimeInterval(validity))
+        return try makeCRL(thisUpdate: now, nextUpdate: now.addingTimeInterval(validity))
+    }
+
+    /// Makes the next CRL with explicit dates — in the past too, to make a stale CRL for tests (`crl_stale`).
+    public func makeCRL(thisUpdate: Date, nextUpdate: Date) throws(PKIError) -> GeneratedCRL {
+        let thisUpdate = PKIDate.truncated(thisUpdate)
+        let nextUpdate = PKIDate.truncated(nextUpdate)
+        guard nextUpdate > thisUpdate else {
+            throw PKIError.invalidValidity("the CRL's nextUpdate (\(PKIDate.format(nextUpdate))) must be after its thisUpdate (\(PKIDate.format(thisUpdate)))")
+        }
         let issuer = issuingCertificate
         return try CAState.update(in: directory) { (state: inout CAState) throws(PKIError) -> GeneratedCRL in
             let number = state.lastCRLNumber + 1
