@@ -25,6 +25,7 @@ struct PKICommand: ParsableCommand {
             PKIRevokeCommand.self,
             PKICRLCommand.self,
             PKIExportCommand.self,
+            PKIImportPFXCommand.self,
         ]
     )
 }
