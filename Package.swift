@@ -28,20 +28,23 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            exclude: ["Policy", "Configuration"]  // TEMP-STAGING
+            ]
         ),
         .executableTarget(
             name: "trustgate",
             dependencies: [
                 "TrustGateX509",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            exclude: ["CheckCommand.swift"]  // TEMP-STAGING
+            ]
         ),
         .executableTarget(
             name: "trustgate-limbo",
             dependencies: ["TrustGateX509"]
+        ),
+        .executableTarget(
+            name: "trustgate-policy-bench",
+            dependencies: ["TrustGateX509"],
+            path: "Benchmarks/PolicyBenchmark"
         ),
         .testTarget(
             name: "TrustGateX509Tests",

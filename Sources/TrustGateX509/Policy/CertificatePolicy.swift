@@ -101,7 +101,7 @@ public final class CertificatePolicy: Sendable {
             }
         } else {
             let intermediates = CertificateStore(settings.intermediates + certificates.dropFirst())
-            let additional = settings.additionalPolicy ?? AnyPolicy(HandledExtensionsPolicy())
+            let additional = settings.additionalPolicy?.make() ?? AnyPolicy(HandledExtensionsPolicy())
             var verifier = Verifier(rootCertificates: roots) {
                 RFC5280Policy.withValidityCheckDisabled()
                 HandledExtensionsPolicy()

@@ -22,7 +22,7 @@ public struct CertificatePolicySettings: Sendable {
     public var cacheTTL: TimeInterval
     /// A further swift-certificates policy applied during path building (e.g. `ServerIdentityPolicy`
     /// when the same engine validates server certificates).
-    public var additionalPolicy: AnyPolicy?
+    public var additionalPolicy: AdditionalVerifierPolicy?
 
     public init(
         trustAnchors: [Certificate] = [],
@@ -46,5 +46,14 @@ public struct CertificatePolicySettings: Sendable {
         self.identity = identity
         self.pinnedSelfSigned = pinnedSelfSigned
         self.cacheTTL = cacheTTL
+    }
+}
+
+/// A swift-certificates `VerifierPolicy` added to path building, kept `Sendable` so settings can be shared.
+public struct AdditionalVerifierPolicy: Sendable {
+    let make: @Sendable () -> AnyPolicy
+
+    public init<Policy: VerifierPolicy & Sendable>(_ policy: Policy) {
+        self.make = { AnyPolicy(policy) }
     }
 }
