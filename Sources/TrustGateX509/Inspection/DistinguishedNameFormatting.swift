@@ -4,6 +4,7 @@ import X509
 
 extension DistinguishedName {
     /// RFC 4514 §2: the most specific RDN first ("CN=a,O=b,C=US"), multi-valued RDNs joined with '+'.
+    /// The whole attribute sequence is reversed, inside multi-valued RDNs too, as OpenSSL prints it.
     ///
     /// Values are escaped per §2.4 (`,` `+` `"` `\` `<` `>` `;`, a leading space or `#`, a trailing space, NUL), and
     /// control characters as `\XX`. Non-ASCII text is kept as UTF-8. Types outside the keyword table are written as
@@ -11,7 +12,7 @@ extension DistinguishedName {
     /// For ASCII names this equals `openssl x509 -nameopt RFC2253` (which also escapes non-ASCII bytes as `\XX`).
     public var rfc4514String: String {
         self.reversed().map { rdn in
-            rdn.map(Self.rfc4514Attribute).joined(separator: "+")
+            rdn.reversed().map(Self.rfc4514Attribute).joined(separator: "+")
         }.joined(separator: ",")
     }
 
@@ -22,7 +23,7 @@ extension DistinguishedName {
     /// they contain a separator or surrounding spaces.
     public var displayString: String {
         self.reversed().map { rdn in
-            rdn.map(Self.displayAttribute).joined(separator: " + ")
+            rdn.reversed().map(Self.displayAttribute).joined(separator: " + ")
         }.joined(separator: ", ")
     }
 
@@ -68,11 +69,12 @@ extension DistinguishedName {
     }
 
     /// .NET's quoting: the value in double quotes, embedded quotes doubled, when it holds a character that would
-    /// otherwise end or confuse it, or has surrounding whitespace, or is empty.
+    /// otherwise end or confuse it (a backslash included, so that parsing reads it literally), or has surrounding
+    /// whitespace, or is empty.
     static func displayQuoted(_ value: String) -> String {
         let needsQuotes =
             value.isEmpty || value.first?.isWhitespace == true || value.last?.isWhitespace == true
-            || value.contains(where: { ",+=\"\n\r<>#;".contains($0) })
+            || value.contains(where: { ",+=\"\\\n\r<>#;".contains($0) })
         guard needsQuotes else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

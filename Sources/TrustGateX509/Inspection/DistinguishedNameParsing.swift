@@ -122,8 +122,11 @@ struct DistinguishedNameParser {
                     index += 1
                     break
                 }
-                if scalar == "\\" {
-                    try appendEscape(to: &bytes)
+                // Inside quotes (RFC 1779, .NET) only \" and \\ are escapes; any other backslash is literal, as
+                // .NET writes it in values such as "C:\dir".
+                if scalar == "\\", index + 1 < scalars.count, scalars[index + 1] == "\"" || scalars[index + 1] == "\\" {
+                    bytes.append(UInt8(scalars[index + 1].value))
+                    index += 2
                     continue
                 }
                 bytes.append(contentsOf: Array(String(scalar).utf8))

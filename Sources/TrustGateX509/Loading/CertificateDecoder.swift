@@ -67,15 +67,19 @@ public enum CertificateDecoder {
     /// Base64 of DER (or, from some proxies, base64 of a whole PEM document).
     static func fromBase64(_ text: [UInt8]) throws(CertificateLoadingError) -> [Certificate] {
         guard let decoded = Base64Text.decode(text) else {
-            // Text made of base64 characters with a flaw is a broken base64 certificate; anything else is garbage.
-            let base64Like = text.allSatisfy {
-                Base64Text.isWhitespace($0) || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "+")
-                    || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
+            // Long text made (almost) only of base64 characters is a damaged base64 certificate; anything else is
+            // not a certificate at all.
+            let significant = text.filter { !Base64Text.isWhitespace($0) }
+            let base64Characters = significant.filter {
+                $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/")
+                    || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
                     || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
                     || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z"))
                     || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+            }.count
+            if significant.count >= 16, base64Characters * 10 >= significant.count * 9 {
+                throw .invalidBase64(context: "the base64-encoded certificate")
             }
-            if base64Like, text.count >= 16 { throw .invalidBase64(context: "the base64-encoded certificate") }
             throw .unrecognizedFormat
         }
         if PEMBlock.containsPEM(decoded) {
