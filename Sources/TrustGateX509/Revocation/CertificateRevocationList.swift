@@ -114,27 +114,35 @@ public struct CertificateRevocationList: Sendable {
     // MARK: - Parsing
 
     /// Parses one DER-encoded CertificateList. Throws ``CRLParsingError``.
+    ///
+    /// The outer layers are split with ``DERElementScanner`` and every element (each revoked entry on its own) is
+    /// parsed and validated by SwiftASN1. Parsing the whole list in one `DER.parse` would build a node tree of
+    /// about 30 times the size of the CRL before the first entry is read.
     public init(derEncoded bytes: [UInt8]) throws {
-        try Self.checkOuterFraming(bytes)
-        let root = try Self.field("CertificateList") { try DER.parse(bytes) }
+        let certificateList = try Self.outerElement(bytes)
 
-        let (tbsNode, outerAlgorithm, signatureBytes) = try Self.field("CertificateList") {
-            try DER.sequence(root, identifier: .sequence) { nodes in
-                guard let tbsNode = nodes.next() else {
-                    throw CRLParsingError.malformed(field: "CertificateList", reason: "tbsCertList is missing")
-                }
-                let algorithm = try Self.field("signatureAlgorithm") {
-                    try AlgorithmIdentifierFields(nodes.next())
-                }
-                let signature = try Self.field("signatureValue") { try ASN1BitString(derEncoded: &nodes) }
-                guard signature.paddingBits == 0 else {
-                    throw CRLParsingError.malformed(field: "signatureValue", reason: "BIT STRING has unused bits")
-                }
-                return (tbsNode, algorithm, signature.bytes)
+        var parts = DERElementScanner(certificateList.content, field: "CertificateList")
+        guard let tbsElement = try parts.next(), tbsElement.tag == DERElementScanner.sequenceTag else {
+            throw CRLParsingError.malformed(field: "tbsCertList", reason: "missing or not a SEQUENCE")
+        }
+        let outerAlgorithm = try Self.field("signatureAlgorithm") {
+            try AlgorithmIdentifierFields(parts.next().map { try DER.parse($0.encodedBytes) })
+        }
+        let signatureBytes = try Self.field("signatureValue") {
+            guard let element = try parts.next() else {
+                throw CRLParsingError.malformed(field: "signatureValue", reason: "missing")
             }
+            let signature = try ASN1BitString(derEncoded: DER.parse(element.encodedBytes))
+            guard signature.paddingBits == 0 else {
+                throw CRLParsingError.malformed(field: "signatureValue", reason: "BIT STRING has unused bits")
+            }
+            return signature.bytes
+        }
+        guard try parts.next() == nil else {
+            throw CRLParsingError.malformed(field: "CertificateList", reason: "unexpected field after signatureValue")
         }
 
-        let tbs = try TBSCertListFields(tbsNode)
+        let tbs = try TBSCertListFields(tbsElement.content)
         if tbs.version == 1 && (tbs.crlExtensions != nil || tbs.entriesHaveExtensions) {
             throw CRLParsingError.extensionsInVersion1CRL
         }
@@ -156,7 +164,7 @@ public struct CertificateRevocationList: Sendable {
             parameters: outerAlgorithm.parameters
         )
         self.innerAndOuterAlgorithmsMatch = outerAlgorithm.encodedBytes == tbs.signature.encodedBytes
-        self.tbsCertListBytes = tbsNode.encodedBytes
+        self.tbsCertListBytes = tbsElement.encodedBytes
         self.signatureBytes = signatureBytes
         self.entries = tbs.entries
         self.entryIndexBySerial = tbs.entryIndex
@@ -165,15 +173,26 @@ public struct CertificateRevocationList: Sendable {
     /// Parses PEM text holding one or more `X509 CRL` blocks (other PEM blocks are skipped; LF or CRLF line
     /// endings, any line length), or a single DER CertificateList. Throws ``CRLParsingError``.
     public static func parseAll(_ bytes: [UInt8]) throws -> [CertificateRevocationList] {
-        guard !bytes.isEmpty else { throw CRLParsingError.empty }
-        if bytes[0] != 0x30, let blocks = try PEMBlocks(bytes) {
-            let crlBlocks = blocks.blocks.filter { $0.label == "X509 CRL" }
-            guard !crlBlocks.isEmpty else {
-                throw CRLParsingError.noCRLInPEM(foundLabels: blocks.blocks.map(\.label))
+        guard let firstByte = bytes.first else { throw CRLParsingError.empty }
+        // DER starts with a SEQUENCE tag, 0x30, which is also ASCII "0": only text that fails as DER is PEM's.
+        let derError: CRLParsingError?
+        if firstByte == DERElementScanner.sequenceTag {
+            do {
+                return [try CertificateRevocationList(derEncoded: bytes)]
+            } catch let error as CRLParsingError {
+                derError = error
             }
-            return try crlBlocks.map { try CertificateRevocationList(derEncoded: $0.derBytes) }
+        } else {
+            derError = nil
         }
-        return [try CertificateRevocationList(derEncoded: bytes)]
+        guard let blocks = try PEMBlocks(bytes) else {
+            if let derError { throw derError }
+            return [try CertificateRevocationList(derEncoded: bytes)]
+        }
+        guard !blocks.crlDERs.isEmpty else {
+            throw CRLParsingError.noCRLInPEM(foundLabels: blocks.labels)
+        }
+        return try blocks.crlDERs.map { try CertificateRevocationList(derEncoded: $0) }
     }
 
     /// Reads a PEM or DER CRL file (see ``parseAll(_:)``). Errors name the path.
@@ -192,42 +211,26 @@ public struct CertificateRevocationList: Sendable {
         }
     }
 
-    /// Reports wrong tag, truncation and trailing bytes of the outer TLV with their own errors (DER.parse would
-    /// report them as generic ASN.1 errors). Lengths are bounds-checked; DER minimality is left to DER.parse.
-    private static func checkOuterFraming(_ bytes: [UInt8]) throws {
+    /// The outer SEQUENCE, with wrong tag, truncation and trailing bytes reported as such.
+    private static func outerElement(_ bytes: [UInt8]) throws -> DERElement {
         guard let tag = bytes.first else { throw CRLParsingError.empty }
-        guard tag == 0x30 else { throw CRLParsingError.wrongOuterTag(tag) }
-        guard bytes.count >= 2 else {
-            throw CRLParsingError.truncated(expectedByteCount: 2, actualByteCount: bytes.count)
+        guard tag == DERElementScanner.sequenceTag else { throw CRLParsingError.wrongOuterTag(tag) }
+        guard let header = try DERElementScanner.header(of: bytes[...], field: "CertificateList") else {
+            let neededHeaderLength = bytes.count < 2 ? 2 : 2 + Int(bytes[1] & 0x7F)
+            throw CRLParsingError.truncated(expectedByteCount: neededHeaderLength, actualByteCount: bytes.count)
         }
-        let firstLengthByte = bytes[1]
-        var headerLength = 2
-        var contentLength = 0
-        if firstLengthByte < 0x80 {
-            contentLength = Int(firstLengthByte)
-        } else {
-            let lengthOfLength = Int(firstLengthByte & 0x7F)
-            guard lengthOfLength != 0 else {
-                throw CRLParsingError.malformed(field: "CertificateList", reason: "indefinite length is not allowed in DER")
-            }
-            guard lengthOfLength <= 4 else {
-                throw CRLParsingError.malformed(field: "CertificateList", reason: "length field is too large")
-            }
-            headerLength += lengthOfLength
-            guard bytes.count >= headerLength else {
-                throw CRLParsingError.truncated(expectedByteCount: headerLength, actualByteCount: bytes.count)
-            }
-            for byte in bytes[2..<headerLength] {
-                contentLength = contentLength << 8 | Int(byte)
-            }
-        }
-        let totalLength = headerLength + contentLength
+        let totalLength = header.headerLength + header.contentLength
         if bytes.count < totalLength {
             throw CRLParsingError.truncated(expectedByteCount: totalLength, actualByteCount: bytes.count)
         }
         if bytes.count > totalLength {
             throw CRLParsingError.trailingData(byteCount: bytes.count - totalLength)
         }
+        return DERElement(
+            tag: tag,
+            encodedBytes: bytes[...],
+            content: bytes[header.headerLength..<totalLength]
+        )
     }
 
     /// Runs `body`, turning ASN.1 and swift-certificates errors into ``CRLParsingError/malformed(field:reason:)``
@@ -306,6 +309,13 @@ private struct AlgorithmIdentifierFields {
 
 /// RFC 5280 `Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }` as a `Date`.
 private enum CRLTime {
+    static func date(_ element: DERElement?, field: @autoclosure () -> String) throws -> Date {
+        guard let element else {
+            throw CRLParsingError.malformed(field: field(), reason: "missing")
+        }
+        return try CertificateRevocationList.field(field()) { try date(DER.parse(element.encodedBytes), field: field()) }
+    }
+
     static func date(_ node: ASN1Node?, field: @autoclosure () -> String) throws -> Date {
         guard let node else {
             throw CRLParsingError.malformed(field: field(), reason: "missing")
@@ -326,8 +336,8 @@ private enum CRLTime {
         }
     }
 
-    static func isTime(_ node: ASN1Node) -> Bool {
-        node.identifier == .utcTime || node.identifier == .generalizedTime
+    static func isTime(_ element: DERElement) -> Bool {
+        element.tag == DERElementScanner.utcTimeTag || element.tag == DERElementScanner.generalizedTimeTag
     }
 
     static func generalizedTimeDate(_ node: ASN1Node) throws -> Date {
@@ -368,74 +378,76 @@ private struct TBSCertListFields {
     /// The Extensions SEQUENCE inside the `[0] EXPLICIT` wrapper, parsed later by ``CRLExtensionFields``.
     var crlExtensions: ASN1Node?
 
-    private static let crlExtensionsTag = ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
+    init(_ content: ArraySlice<UInt8>) throws {
+        var elements = DERElementScanner(content, field: "tbsCertList")
+        var next = try elements.next()
 
-    init(_ tbsNode: ASN1Node) throws {
-        guard tbsNode.identifier == .sequence, case .constructed(let children) = tbsNode.content else {
-            throw CRLParsingError.malformed(field: "tbsCertList", reason: "expected a SEQUENCE")
-        }
-        var nodes = children.makeIterator()
-        var next = nodes.next()
-
-        if let node = next, node.identifier == .integer {
-            let encodedVersion = try CertificateRevocationList.field("version") { try Int(derEncoded: node) }
+        if let element = next, element.tag == DERElementScanner.integerTag {
+            let encodedVersion = try CertificateRevocationList.field("version") {
+                try Int(derEncoded: DER.parse(element.encodedBytes))
+            }
             guard encodedVersion == 1 else {
                 throw CRLParsingError.unsupportedVersion(encodedValue: encodedVersion)
             }
             self.version = 2
-            next = nodes.next()
+            next = try elements.next()
         }
 
-        let signatureNode = next
+        let signatureElement = next
         self.signature = try CertificateRevocationList.field("signature") {
-            try AlgorithmIdentifierFields(signatureNode)
+            try AlgorithmIdentifierFields(signatureElement.map { try DER.parse($0.encodedBytes) })
         }
 
-        guard let issuerNode = nodes.next() else {
+        guard let issuerElement = try elements.next() else {
             throw CRLParsingError.malformed(field: "issuer", reason: "missing")
         }
-        self.issuer = try CertificateRevocationList.field("issuer") { try DistinguishedName(derEncoded: issuerNode) }
+        self.issuer = try CertificateRevocationList.field("issuer") {
+            try DistinguishedName(derEncoded: DER.parse(issuerElement.encodedBytes))
+        }
 
-        self.thisUpdate = try CRLTime.date(nodes.next(), field: "thisUpdate")
-        next = nodes.next()
+        self.thisUpdate = try CRLTime.date(try elements.next(), field: "thisUpdate")
+        next = try elements.next()
 
-        if let node = next, CRLTime.isTime(node) {
-            let nextUpdate = try CRLTime.date(node, field: "nextUpdate")
+        if let element = next, CRLTime.isTime(element) {
+            let nextUpdate = try CRLTime.date(element, field: "nextUpdate")
             guard nextUpdate >= self.thisUpdate else { throw CRLParsingError.nextUpdateBeforeThisUpdate }
             self.nextUpdate = nextUpdate
-            next = nodes.next()
+            next = try elements.next()
         }
 
-        if let node = next, node.identifier == .sequence {
-            try self.parseRevokedCertificates(node)
-            next = nodes.next()
+        if let element = next, element.tag == DERElementScanner.sequenceTag {
+            try self.parseRevokedCertificates(element.content)
+            next = try elements.next()
         }
 
-        if let node = next, node.identifier == Self.crlExtensionsTag {
+        if let element = next, element.tag == DERElementScanner.contextSpecificConstructedZeroTag {
             self.crlExtensions = try CertificateRevocationList.field("crlExtensions") {
-                try DER.explicitlyTagged(node, tagNumber: 0, tagClass: .contextSpecific) { $0 }
+                try DER.explicitlyTagged(DER.parse(element.encodedBytes), tagNumber: 0, tagClass: .contextSpecific) {
+                    $0
+                }
             }
-            next = nodes.next()
+            next = try elements.next()
         }
 
-        if let node = next {
-            throw CRLParsingError.malformed(field: "tbsCertList", reason: "unexpected field \(node.identifier)")
+        if let element = next {
+            throw CRLParsingError.malformed(
+                field: "tbsCertList",
+                reason: "unexpected field with tag 0x\(String(element.tag, radix: 16, uppercase: true))"
+            )
         }
     }
 
-    private mutating func parseRevokedCertificates(_ listNode: ASN1Node) throws {
-        guard case .constructed(let entryNodes) = listNode.content else {
-            throw CRLParsingError.malformed(field: "revokedCertificates", reason: "expected a SEQUENCE")
-        }
+    private mutating func parseRevokedCertificates(_ content: ArraySlice<UInt8>) throws {
         // A typical entry takes 35-50 bytes; reserving avoids rehashing a large table several times.
-        let estimatedCount = listNode.encodedBytes.count / 40
+        let estimatedCount = content.count / 40
         self.entries.reserveCapacity(estimatedCount)
         self.entryIndex.reserveCapacity(estimatedCount)
 
+        var entryElements = DERElementScanner(content, field: "revokedCertificates")
         var position = 0
-        for entryNode in entryNodes {
+        while let entryElement = try entryElements.next() {
             position += 1
-            let (entry, hasExtensions) = try RevokedEntryParser.parse(entryNode, position: position)
+            let (entry, hasExtensions) = try RevokedEntryParser.parse(entryElement.encodedBytes, position: position)
             self.entriesHaveExtensions = self.entriesHaveExtensions || hasExtensions
             let key = entry.serialNumber.bytes
             if let earlier = self.entryIndex.updateValue(self.entries.count, forKey: key) {
@@ -451,9 +463,9 @@ private struct TBSCertListFields {
 // MARK: - Entries
 
 private enum RevokedEntryParser {
-    static func parse(_ node: ASN1Node, position: Int) throws -> (RevokedCertificate, hasExtensions: Bool) {
+    static func parse(_ encodedEntry: ArraySlice<UInt8>, position: Int) throws -> (RevokedCertificate, hasExtensions: Bool) {
         try CertificateRevocationList.field("revokedCertificates[\(position)]") {
-            try DER.sequence(node, identifier: .sequence) { nodes in
+            try DER.sequence(DER.parse(encodedEntry), identifier: .sequence) { nodes in
                 // Unsigned parse: the leading 0x00 of a high-bit serial is dropped, a negative serial is an error.
                 let serial = try ArraySlice<UInt8>(derEncoded: &nodes)
                 let revocationDate = try CRLTime.date(
@@ -648,6 +660,13 @@ private struct CRLExtensionFields {
     /// (implicit tags, so the CHOICE under `[0]` keeps its own tag inside an explicit wrapper).
     private mutating func parseIssuingDistributionPoint(_ value: ArraySlice<UInt8>) throws {
         func tag(_ number: UInt) -> ASN1Identifier { ASN1Identifier(tagWithNumber: number, tagClass: .contextSpecific) }
+        // `[n] IMPLICIT BOOLEAN DEFAULT FALSE`; DER.decodeDefault(_:identifier:defaultValue:) would expect the
+        // universal BOOLEAN tag inside, so the implicit tag is passed to the builder.
+        func implicitBoolean(_ nodes: inout ASN1NodeCollection.Iterator, _ identifier: ASN1Identifier) throws -> Bool {
+            try DER.decodeDefault(&nodes, identifier: identifier, defaultValue: false) { node in
+                try Bool(derEncoded: node, withIdentifier: identifier)
+            }
+        }
 
         let scope = try CertificateRevocationList.field("issuingDistributionPoint") {
             try DER.sequence(DER.parse(value), identifier: .sequence) { nodes in
@@ -675,11 +694,11 @@ private struct CRLExtensionFields {
                     }
                     return true
                 }
-                let onlyUser = try DER.decodeDefault(&nodes, identifier: tag(1), defaultValue: false)
-                let onlyCA = try DER.decodeDefault(&nodes, identifier: tag(2), defaultValue: false)
+                let onlyUser = try implicitBoolean(&nodes, tag(1))
+                let onlyCA = try implicitBoolean(&nodes, tag(2))
                 let onlySomeReasons: ASN1BitString? = try DER.optionalImplicitlyTagged(&nodes, tag: tag(3))
-                let indirect = try DER.decodeDefault(&nodes, identifier: tag(4), defaultValue: false)
-                let onlyAttributeCerts = try DER.decodeDefault(&nodes, identifier: tag(5), defaultValue: false)
+                let indirect = try implicitBoolean(&nodes, tag(4))
+                let onlyAttributeCerts = try implicitBoolean(&nodes, tag(5))
                 return (namesDistributionPoint ?? false, onlyUser, onlyCA, onlySomeReasons != nil, indirect, onlyAttributeCerts)
             }
         }
@@ -694,17 +713,97 @@ private struct CRLExtensionFields {
     }
 }
 
-// MARK: - PEM
+// MARK: - DER element splitting
 
-/// The PEM blocks of a text, decoded leniently about layout (any line length, LF or CRLF, surrounding text) but
-/// strictly about content (matching END label, valid base64, no RFC 1421 headers).
-private struct PEMBlocks {
-    struct Block {
-        let label: String
-        let derBytes: [UInt8]
+/// One DER TLV: its single-byte tag, the whole encoding and the content octets.
+private struct DERElement {
+    let tag: UInt8
+    let encodedBytes: ArraySlice<UInt8>
+    let content: ArraySlice<UInt8>
+}
+
+/// Splits DER content into its top-level elements without descending into them. Only the outer layers of a
+/// CertificateList are split this way; each element is then parsed (and fully validated) by SwiftASN1, so the
+/// scanner only has to find boundaries, strictly: single-byte tags, definite minimal lengths, bounds checked.
+private struct DERElementScanner {
+    static let integerTag: UInt8 = 0x02
+    static let utcTimeTag: UInt8 = 0x17
+    static let generalizedTimeTag: UInt8 = 0x18
+    static let sequenceTag: UInt8 = 0x30
+    static let contextSpecificConstructedZeroTag: UInt8 = 0xA0
+
+    private var remaining: ArraySlice<UInt8>
+    private let field: String
+
+    init(_ content: ArraySlice<UInt8>, field: String) {
+        self.remaining = content
+        self.field = field
     }
 
-    let blocks: [Block]
+    mutating func next() throws -> DERElement? {
+        guard let tag = self.remaining.first else { return nil }
+        guard let header = try Self.header(of: self.remaining, field: self.field) else {
+            throw CRLParsingError.malformed(field: self.field, reason: "truncated element header")
+        }
+        let contentStart = self.remaining.startIndex + header.headerLength
+        guard header.contentLength <= self.remaining.endIndex - contentStart else {
+            throw CRLParsingError.malformed(field: self.field, reason: "element is longer than its container")
+        }
+        let end = contentStart + header.contentLength
+        let element = DERElement(
+            tag: tag,
+            encodedBytes: self.remaining[self.remaining.startIndex..<end],
+            content: self.remaining[contentStart..<end]
+        )
+        self.remaining = self.remaining[end...]
+        return element
+    }
+
+    /// The header of the TLV at the start of `bytes`, or nil when `bytes` ends inside the header. The content
+    /// length is not checked against `bytes`.
+    static func header(
+        of bytes: ArraySlice<UInt8>,
+        field: String
+    ) throws -> (headerLength: Int, contentLength: Int)? {
+        let start = bytes.startIndex
+        guard bytes.count >= 2 else { return nil }
+        guard bytes[start] & 0x1F != 0x1F else {
+            throw CRLParsingError.malformed(field: field, reason: "multi-byte tags do not occur in a CRL")
+        }
+        let firstLengthByte = bytes[start + 1]
+        if firstLengthByte < 0x80 {
+            return (2, Int(firstLengthByte))
+        }
+        let lengthOfLength = Int(firstLengthByte & 0x7F)
+        guard lengthOfLength != 0 else {
+            throw CRLParsingError.malformed(field: field, reason: "indefinite length is not allowed in DER")
+        }
+        guard lengthOfLength <= 4 else {
+            throw CRLParsingError.malformed(field: field, reason: "length field is too large")
+        }
+        let headerLength = 2 + lengthOfLength
+        guard bytes.count >= headerLength else { return nil }
+        var contentLength = 0
+        for byte in bytes[(start + 2)..<(start + headerLength)] {
+            contentLength = contentLength << 8 | Int(byte)
+        }
+        guard bytes[start + 2] != 0, contentLength >= 0x80 else {
+            throw CRLParsingError.malformed(field: field, reason: "length is not minimally encoded")
+        }
+        return (headerLength, contentLength)
+    }
+}
+
+// MARK: - PEM
+
+/// The `X509 CRL` blocks of a PEM text, decoded leniently about layout (any line length, LF or CRLF, text around
+/// the blocks) but strictly about content (matching END label, valid base64, no RFC 1421 headers). Blocks with
+/// other labels are skipped without decoding.
+private struct PEMBlocks {
+    static let crlLabel = "X509 CRL"
+
+    private(set) var crlDERs: [[UInt8]] = []
+    private(set) var labels: [String] = []
 
     private static let begin = Array("-----BEGIN ".utf8)
     private static let end = Array("-----END ".utf8)
@@ -713,31 +812,31 @@ private struct PEMBlocks {
     /// nil when the bytes contain no BEGIN line at all (so they are not PEM).
     init?(_ bytes: [UInt8]) throws {
         var remaining = bytes[...]
-        var blocks: [Block] = []
         while let beginRange = Self.firstRange(of: Self.begin, in: remaining) {
             let afterBegin = remaining[beginRange.upperBound...]
-            guard let labelEnd = Self.firstRange(of: Self.dashes, in: afterBegin) else {
+            guard let labelEnd = Self.firstRange(of: Self.dashes, in: afterBegin),
+                !afterBegin[..<labelEnd.lowerBound].contains(UInt8(ascii: "\n"))
+            else {
                 throw CRLParsingError.invalidPEM(reason: "unterminated BEGIN line")
             }
             let labelBytes = afterBegin[..<labelEnd.lowerBound]
-            guard !labelBytes.contains(UInt8(ascii: "\n")) else {
-                throw CRLParsingError.invalidPEM(reason: "unterminated BEGIN line")
-            }
             let label = String(decoding: labelBytes, as: UTF8.self)
             let endMarker = Self.end + Array(labelBytes) + Self.dashes
             let body = remaining[labelEnd.upperBound...]
             guard let endRange = Self.firstRange(of: endMarker, in: body) else {
                 throw CRLParsingError.invalidPEM(reason: "\"BEGIN \(label)\" without a matching \"END \(label)\"")
             }
-            let base64 = body[..<endRange.lowerBound].filter { !Self.isWhitespace($0) }
-            guard !base64.isEmpty, let data = Data(base64Encoded: Data(base64)) else {
-                throw CRLParsingError.invalidPEM(reason: "\(label) block is not valid base64")
+            self.labels.append(label)
+            if label == Self.crlLabel {
+                let base64 = body[..<endRange.lowerBound].filter { !Self.isWhitespace($0) }
+                guard !base64.isEmpty, let data = Data(base64Encoded: Data(base64)) else {
+                    throw CRLParsingError.invalidPEM(reason: "\(label) block is not valid base64")
+                }
+                self.crlDERs.append(Array(data))
             }
-            blocks.append(Block(label: label, derBytes: Array(data)))
             remaining = body[endRange.upperBound...]
         }
-        guard !blocks.isEmpty else { return nil }
-        self.blocks = blocks
+        guard !self.labels.isEmpty else { return nil }
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {
