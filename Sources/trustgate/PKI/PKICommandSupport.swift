@@ -230,7 +230,7 @@ struct AlternativeNameOptions: ParsableArguments {
 
 struct ValidityOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Days of validity from --not-before (or now). Default: 365 (the issuing CA's expiry is a hard limit).",
+        "Days of validity from --not-before (or now). Default: 365 (issue: ending no later than the issuing CA).",
         valueName: "n"))
     var days: Int?
 

@@ -66,12 +66,18 @@ struct PKIIssueCommand: ParsableCommand {
                let commonName = PKINames.commonName(of: name) {
                 names.insert(try Self.serverName(fromCommonName: commonName), at: 0)
             }
-            let period = try validity.period(defaultDays: 365, now: now)
+            var period = try validity.period(defaultDays: 365, now: now)
             let usages = try extendedKeyUsage.extendedKeyUsages()
             let output = try OutputPrefix(out)
             try SecureFileWriter.checkWritable([output.key, output.certificate, output.chain], overwrite: force)
 
             let authority = try CertificateAuthority.load(from: ca)
+            // The default length yields to the CA's remaining life; an explicit one is refused instead (by issue).
+            let caExpiry = authority.issuingCertificate.notValidAfter
+            if validity.days == nil, validity.notAfter == nil, period.notAfter > caExpiry, period.notBefore < caExpiry {
+                period = try ValidityPeriod(notBefore: period.notBefore, notAfter: caExpiry)
+                PKIOutput.note("note: validity shortened to end with the issuing CA (\(PKIDate.format(caExpiry)))")
+            }
             let issued = try authority.issue(
                 IssuanceRequest(
                     profile: profile,
