@@ -136,6 +136,23 @@ final class PKIInteropTests: XCTestCase {
             "-untrusted", directory + "/good-chain.pem", directory + "/good.pem",
         ])
         XCTAssertEqual(accepted.status, 0, accepted.stdoutText + accepted.stderrText)
+
+        // Checking the whole chain needs the root's CRL too; once the intermediate is revoked, every leaf under it fails.
+        let checkAll = [
+            "verify", "-crl_check_all", "-CRLfile", directory + "/crls.pem", "-CAfile", directory + "/root.pem",
+            "-untrusted", directory + "/good-chain.pem", directory + "/good.pem",
+        ]
+        let emptyRootCRL = try ca.makeCRL(validity: 86_400, signer: .root)
+        try SecureFileWriter.write(emptyRootCRL.pemString + crl.pemString, to: directory + "/crls.pem", mode: 0o644, overwrite: false)
+        let chainAccepted = try TestPKI.runProcess("openssl", checkAll)
+        XCTAssertEqual(chainAccepted.status, 0, chainAccepted.stdoutText + chainAccepted.stderrText)
+
+        _ = try ca.revoke(certificate: try XCTUnwrap(ca.intermediate), reason: .cACompromise)
+        let rootCRL = try ca.makeCRL(validity: 86_400, signer: .root)
+        try SecureFileWriter.write(rootCRL.pemString + crl.pemString, to: directory + "/crls.pem", mode: 0o644, overwrite: true)
+        let chainRejected = try TestPKI.runProcess("openssl", checkAll)
+        XCTAssertNotEqual(chainRejected.status, 0)
+        XCTAssertTrue((chainRejected.stdoutText + chainRejected.stderrText).contains("error 23 at 1 depth"), chainRejected.stdoutText)
     }
 
     func testOpenSSLReadsADERCRLOfAnRSARoot() throws {
@@ -286,6 +303,16 @@ final class PKIInteropTests: XCTestCase {
             "-untrusted", work + "/server-chain.pem", work + "/server.pem",
         ])
         XCTAssertEqual(accepted.status, 0, accepted.stdoutText + accepted.stderrText)
+
+        // The intermediate goes on the root's CRL.
+        try cli(binary, ["pki", "revoke", "--ca", ca, "--cert", ca + "/intermediate.pem", "--reason", "caCompromise"])
+        let rootCRL = try cli(binary, ["pki", "crl", "--ca", ca, "--root", "--out", work + "/root-crl.pem"])
+        XCTAssertTrue(rootCRL.stdoutText.contains("CRL number 1 of CN=CLI Root CA, O=Example: 1 revoked"), rootCRL.stdoutText)
+        let rootText = try TestPKI.openssl([
+            "crl", "-in", work + "/root-crl.pem", "-CAfile", ca + "/root.pem", "-noout", "-text",
+        ])
+        XCTAssertTrue((rootText.stdoutText + rootText.stderrText).contains("verify OK"), rootText.stderrText)
+        XCTAssertTrue(rootText.stdoutText.contains("CA Compromise"), rootText.stdoutText)
     }
 
     func testCLIMakesExpiredAndSelfSignedCertificatesAndConvertsFormats() throws {

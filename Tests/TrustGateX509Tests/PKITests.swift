@@ -469,6 +469,37 @@ final class PKITests: XCTestCase {
         XCTAssertEqual(try ca.state().lastCRLNumber, 2)
     }
 
+    func testRevokingTheIntermediatePutsItOnTheRootsOwnCRL() throws {
+        let directory = try makeTemporaryDirectory().path
+        let ca = try makeCA(in: directory, intermediate: true)
+        let intermediate = try XCTUnwrap(ca.intermediate)
+        let leaf = try ca.issue(try clientRequest(cn: "leaf"), now: now)
+        _ = try ca.makeCRL(validity: 86_400, now: now)  // issuing CA's CRL number 1
+
+        guard case .revoked = try ca.revoke(certificate: intermediate, reason: .cACompromise, at: now) else {
+            return XCTFail("the root can revoke its intermediate")
+        }
+        XCTAssertEqual(try ca.revoke(serialNumber: intermediate.serialNumber).isAlreadyRevoked, true, "found by serial too")
+        XCTAssertThrowsError(try ca.revoke(certificate: ca.root), "the root cannot revoke itself")
+
+        let rootCRL = try CertificateRevocationList(derEncoded: ca.makeCRL(validity: 86_400, now: now, signer: .root).derBytes)
+        XCTAssertEqual(rootCRL.issuer, ca.root.subject)
+        XCTAssertTrue(rootCRL.isSignatureValid(signedBy: ca.root))
+        XCTAssertEqual(rootCRL.crlNumber, [1], "the root numbers its CRLs on its own")
+        XCTAssertEqual(rootCRL.revocation(of: intermediate.serialNumber)?.reason, .cACompromise)
+        XCTAssertNil(rootCRL.revocation(of: leaf.certificate.serialNumber))
+
+        let issuingCRL = try CertificateRevocationList(derEncoded: ca.makeCRL(validity: 86_400, now: now).derBytes)
+        XCTAssertEqual(issuingCRL.crlNumber, [2])
+        XCTAssertNil(issuingCRL.revocation(of: intermediate.serialNumber), "not on the intermediate's own CRL")
+
+        // With the root key offline, the root's CRL cannot be signed.
+        try FileManager.default.removeItem(atPath: directory + "/root.key")
+        XCTAssertThrowsError(try CertificateAuthority.load(from: directory).makeCRL(validity: 86_400, now: now, signer: .root)) { error in
+            XCTAssertTrue("\(error)".contains("root.key is needed"), "\(error)")
+        }
+    }
+
     func testCRLOfAnRSARootWithoutRevocations() throws {
         let directory = try makeTemporaryDirectory().path
         let ca = try makeCA(in: directory, intermediate: false, key: .rsa2048)
@@ -548,6 +579,13 @@ final class PKITests: XCTestCase {
     private func mode(of path: String) throws -> Int {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         return (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+}
+
+extension CertificateAuthority.RevocationOutcome {
+    fileprivate var isAlreadyRevoked: Bool {
+        if case .alreadyRevoked = self { return true }
+        return false
     }
 }
 

@@ -32,16 +32,35 @@ public struct CAState: Codable, Sendable, Hashable {
     }
 
     public var format: Int
-    /// The number of the last CRL made; the next one gets `lastCRLNumber + 1` (RFC 5280 §5.2.3: monotonically increasing).
+    /// The number of the issuing CA's last CRL; the next one gets `lastCRLNumber + 1`
+    /// (RFC 5280 §5.2.3: monotonically increasing).
     public var lastCRLNumber: UInt64
+    /// Certificates the issuing CA issued.
     public var issued: [IssuedCertificateRecord]
+    /// Revocations listed on the issuing CA's CRL.
     public var revoked: [RevocationRecord]
+    /// Revocations listed on the root's own CRL (the intermediate), when the root is not the issuing CA.
+    public var rootRevoked: [RevocationRecord]
+    /// The number of the root's last CRL (a separate sequence: each CA numbers its own CRLs).
+    public var lastRootCRLNumber: UInt64
 
     public init() {
         format = Self.currentFormat
         lastCRLNumber = 0
         issued = []
         revoked = []
+        rootRevoked = []
+        lastRootCRLNumber = 0
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(Int.self, forKey: .format)
+        lastCRLNumber = try container.decode(UInt64.self, forKey: .lastCRLNumber)
+        issued = try container.decode([IssuedCertificateRecord].self, forKey: .issued)
+        revoked = try container.decode([RevocationRecord].self, forKey: .revoked)
+        rootRevoked = try container.decodeIfPresent([RevocationRecord].self, forKey: .rootRevoked) ?? []
+        lastRootCRLNumber = try container.decodeIfPresent(UInt64.self, forKey: .lastRootCRLNumber) ?? 0
     }
 
     public func isIssued(_ serialHex: String) -> Bool {

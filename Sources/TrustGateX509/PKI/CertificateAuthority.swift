@@ -29,6 +29,8 @@ public struct CertificateAuthority: Sendable {
     public let intermediate: Certificate?
     /// The private key of ``issuingCertificate``.
     public let issuingPrivateKey: Certificate.PrivateKey
+    /// The root's private key; `nil` when root.key has been taken offline (only possible with an intermediate).
+    public let rootPrivateKey: Certificate.PrivateKey?
 
     /// The CA that signs leaves and CRLs.
     public var issuingCertificate: Certificate { intermediate ?? root }
@@ -136,10 +138,15 @@ public struct CertificateAuthority: Sendable {
             directory: directory,
             root: root,
             intermediate: intermediate?.certificate,
-            issuingPrivateKey: intermediate?.key ?? rootKey)
+            issuingPrivateKey: intermediate?.key ?? rootKey,
+            rootPrivateKey: rootKey)
     }
 
-    private init(directory: String, root: Certificate, intermediate: Certificate?, issuingPrivateKey: Certificate.PrivateKey) {
+    private init(
+        directory: String, root: Certificate, intermediate: Certificate?,
+        issuingPrivateKey: Certificate.PrivateKey, rootPrivateKey: Certificate.PrivateKey?
+    ) {
+        self.rootPrivateKey = rootPrivateKey
         self.directory = directory
         self.root = root
         self.intermediate = intermediate
@@ -170,10 +177,16 @@ public struct CertificateAuthority: Sendable {
                     directory: directory, reason: "\(intermediateCertificateFile) was not signed by \(rootCertificateFile)")
             }
             let key = try readKey(directory + "/" + intermediateKeyFile, for: intermediate, certificatePath: intermediatePath, directory: directory)
-            return CertificateAuthority(directory: directory, root: root, intermediate: intermediate, issuingPrivateKey: key)
+            let rootKeyPath = directory + "/" + rootKeyFile
+            let rootKey = SecureFileWriter.fileExists(rootKeyPath)
+                ? try readKey(rootKeyPath, for: root, certificatePath: rootPath, directory: directory)
+                : nil
+            return CertificateAuthority(
+                directory: directory, root: root, intermediate: intermediate, issuingPrivateKey: key, rootPrivateKey: rootKey)
         }
         let key = try readKey(directory + "/" + rootKeyFile, for: root, certificatePath: rootPath, directory: directory)
-        return CertificateAuthority(directory: directory, root: root, intermediate: nil, issuingPrivateKey: key)
+        return CertificateAuthority(
+            directory: directory, root: root, intermediate: nil, issuingPrivateKey: key, rootPrivateKey: key)
     }
 
     private static func readCertificate(_ path: String) throws(PKIError) -> Certificate {
@@ -265,6 +278,8 @@ public struct CertificateAuthority: Sendable {
 
     /// Records the revocation of a serial this CA issued (with `requireIssued: false`, of any serial — for
     /// certificates issued before the state was kept, or by another tool with this CA's key).
+    ///
+    /// The intermediate's own serial is recorded for the root's CRL (see ``makeCRL(thisUpdate:nextUpdate:signer:)``).
     public func revoke(
         serialNumber: Certificate.SerialNumber,
         reason: CertificateRevocationListBuilder.Reason? = nil,
@@ -272,30 +287,52 @@ public struct CertificateAuthority: Sendable {
         requireIssued: Bool = true
     ) throws(PKIError) -> RevocationOutcome {
         let hex = SerialNumberText.hex(serialNumber)
-        return try CAState.update(in: directory) { (state: inout CAState) throws(PKIError) -> RevocationOutcome in
-            if let existing = state.revocation(of: hex) { return .alreadyRevoked(existing) }
-            guard !requireIssued || state.isIssued(hex) else { throw PKIError.serialNotIssued(hex) }
-            let record = CAState.RevocationRecord(serialNumber: hex, revokedAt: PKIDate.truncated(date), reason: reason)
-            state.revoked.append(record)
-            return .revoked(record)
+        if let intermediate, SerialNumberText.hex(intermediate.serialNumber) == hex {
+            return try record(hex, reason: reason, at: date, requireIssued: false, signer: .root)
         }
+        return try record(hex, reason: reason, at: date, requireIssued: requireIssued, signer: .issuingCA)
     }
 
-    /// Records the revocation of `certificate`, which must have been issued by this CA's issuing certificate.
+    /// Records the revocation of `certificate`, which must have been signed by this CA: by the issuing CA (a leaf),
+    /// or by the root when the root is not the issuing CA (the intermediate).
     public func revoke(
         certificate: Certificate,
         reason: CertificateRevocationListBuilder.Reason? = nil,
         at date: Date = Date()
     ) throws(PKIError) -> RevocationOutcome {
-        let issuer = issuingCertificate
-        guard certificate.issuer == issuer.subject, issuer.publicKey.isValidSignature(certificate.signature, for: certificate) else {
-            throw PKIError.certificateNotIssuedByThisCA(
-                subject: certificate.subject.displayString,
-                issuer: certificate.issuer.displayString,
-                issuingCA: issuer.subject.displayString)
-        }
+        let hex = SerialNumberText.hex(certificate.serialNumber)
         // The signature proves this CA issued it, recorded or not.
-        return try revoke(serialNumber: certificate.serialNumber, reason: reason, at: date, requireIssued: false)
+        if Self.isSigned(certificate, by: issuingCertificate) {
+            return try record(hex, reason: reason, at: date, requireIssued: false, signer: .issuingCA)
+        }
+        if intermediate != nil, certificate != root, Self.isSigned(certificate, by: root) {
+            return try record(hex, reason: reason, at: date, requireIssued: false, signer: .root)
+        }
+        throw PKIError.certificateNotIssuedByThisCA(
+            subject: certificate.subject.displayString,
+            issuer: certificate.issuer.displayString,
+            issuingCA: issuingCertificate.subject.displayString)
+    }
+
+    private static func isSigned(_ certificate: Certificate, by issuer: Certificate) -> Bool {
+        certificate.issuer == issuer.subject && issuer.publicKey.isValidSignature(certificate.signature, for: certificate)
+    }
+
+    private func record(
+        _ hex: String, reason: CertificateRevocationListBuilder.Reason?, at date: Date, requireIssued: Bool, signer: CRLSigner
+    ) throws(PKIError) -> RevocationOutcome {
+        try CAState.update(in: directory) { (state: inout CAState) throws(PKIError) -> RevocationOutcome in
+            let list = signer == .root && intermediate != nil ? state.rootRevoked : state.revoked
+            if let existing = list.first(where: { $0.serialNumber == hex }) { return .alreadyRevoked(existing) }
+            guard !requireIssued || state.isIssued(hex) else { throw PKIError.serialNotIssued(hex) }
+            let record = CAState.RevocationRecord(serialNumber: hex, revokedAt: PKIDate.truncated(date), reason: reason)
+            if signer == .root && intermediate != nil {
+                state.rootRevoked.append(record)
+            } else {
+                state.revoked.append(record)
+            }
+            return .revoked(record)
+        }
     }
 
     // MARK: CRLs
@@ -313,23 +350,42 @@ public struct CertificateAuthority: Sendable {
 
     /// Makes the next CRL: every recorded revocation, `thisUpdate = now`, `nextUpdate = now + validity`, and the
     /// next CRL number (taken under the state lock, so numbers only ever increase).
-    public func makeCRL(validity: TimeInterval, now: Date = Date()) throws(PKIError) -> GeneratedCRL {
+    public func makeCRL(validity: TimeInterval, now: Date = Date(), signer: CRLSigner = .issuingCA) throws(PKIError) -> GeneratedCRL {
         guard validity >= 1 else { throw PKIError.invalidValidity("the CRL must be valid for at least one second") }
-        return try makeCRL(thisUpdate: now, nextUpdate: now.addingTimeInterval(validity))
+        return try makeCRL(thisUpdate: now, nextUpdate: now.addingTimeInterval(validity), signer: signer)
+    }
+
+    /// Which of the CA's certificates signs a CRL.
+    public enum CRLSigner: Sendable, Hashable {
+        /// The issuing CA (the intermediate, or the root when there is none): covers the leaves.
+        case issuingCA
+        /// The root: covers the intermediate. The same as `issuingCA` when there is no intermediate.
+        case root
     }
 
     /// Makes the next CRL with explicit dates — in the past too, to make a stale CRL for tests (`crl_stale`).
-    public func makeCRL(thisUpdate: Date, nextUpdate: Date) throws(PKIError) -> GeneratedCRL {
+    public func makeCRL(thisUpdate: Date, nextUpdate: Date, signer: CRLSigner = .issuingCA) throws(PKIError) -> GeneratedCRL {
         let thisUpdate = PKIDate.truncated(thisUpdate)
         let nextUpdate = PKIDate.truncated(nextUpdate)
         guard nextUpdate > thisUpdate else {
             throw PKIError.invalidValidity("the CRL's nextUpdate (\(PKIDate.format(nextUpdate))) must be after its thisUpdate (\(PKIDate.format(thisUpdate)))")
         }
-        let issuer = issuingCertificate
+        let isRootList = signer == .root && intermediate != nil
+        let issuer = isRootList ? root : issuingCertificate
+        let key: Certificate.PrivateKey
+        if isRootList {
+            guard let rootPrivateKey else {
+                throw PKIError.notACertificateAuthority(
+                    directory: directory, reason: "\(Self.rootKeyFile) is needed to sign the root's CRL but is not there")
+            }
+            key = rootPrivateKey
+        } else {
+            key = issuingPrivateKey
+        }
         return try CAState.update(in: directory) { (state: inout CAState) throws(PKIError) -> GeneratedCRL in
-            let number = state.lastCRLNumber + 1
+            let number = (isRootList ? state.lastRootCRLNumber : state.lastCRLNumber) + 1
             var entries: [CertificateRevocationListBuilder.Entry] = []
-            for record in state.revoked {
+            for record in isRootList ? state.rootRevoked : state.revoked {
                 guard let serial = try? SerialNumberText.parse(record.serialNumber) else {
                     throw PKIError.malformedState(path: directory + "/" + CAState.fileName,
                                                   reason: "revoked serial '\(record.serialNumber)' is not hexadecimal")
@@ -338,8 +394,12 @@ public struct CertificateAuthority: Sendable {
             }
             let builder = CertificateRevocationListBuilder(
                 issuerCertificate: issuer, thisUpdate: thisUpdate, nextUpdate: nextUpdate, crlNumber: number, entries: entries)
-            let der = try builder.signed(with: issuingPrivateKey)
-            state.lastCRLNumber = number
+            let der = try builder.signed(with: key)
+            if isRootList {
+                state.lastRootCRLNumber = number
+            } else {
+                state.lastCRLNumber = number
+            }
             return GeneratedCRL(derBytes: der, crlNumber: number, thisUpdate: thisUpdate, nextUpdate: nextUpdate, revokedCount: entries.count)
         }
     }

@@ -14,6 +14,9 @@ struct PKICRLCommand: ParsableCommand {
             FILE is replaced if it exists (publishing a newer CRL is the point), atomically: readers never see \
             half a CRL.
 
+            With an intermediate, --root writes the root's CRL instead (signed with root.key, listing the \
+            intermediate if it was revoked): verifiers that check the whole chain need both.
+
             --this-update/--next-update set the dates explicitly, e.g. a nextUpdate in the past to test how \
             stale CRLs are handled.
 
@@ -39,6 +42,9 @@ struct PKICRLCommand: ParsableCommand {
     @Flag(help: "Write DER instead of PEM.")
     var der = false
 
+    @Flag(help: "Write the root's CRL (covering the intermediate) instead of the issuing CA's.")
+    var root = false
+
     func run() throws {
         try PKICommandRunner.run("crl") {
             if days != nil && nextUpdate != nil {
@@ -51,13 +57,14 @@ struct PKICRLCommand: ParsableCommand {
             let end = try nextUpdate.map(PKIDate.parse) ?? start.addingTimeInterval(TimeInterval(days ?? 7) * 86_400)
             try PKIPaths.requireParentDirectory(of: out)
             let authority = try CertificateAuthority.load(from: ca)
-            let crl = try authority.makeCRL(thisUpdate: start, nextUpdate: end)
+            let crl = try authority.makeCRL(thisUpdate: start, nextUpdate: end, signer: root ? .root : .issuingCA)
+            let signer = root ? authority.root : authority.issuingCertificate
             if der {
                 try SecureFileWriter.write(crl.derBytes, to: out, mode: SecureFileWriter.publicMode, overwrite: true)
             } else {
                 try SecureFileWriter.write(crl.pemString, to: out, mode: SecureFileWriter.publicMode, overwrite: true)
             }
-            PKIOutput.say("CRL number \(crl.crlNumber) of \(PKIOutput.name(authority.issuingCertificate.subject)): "
+            PKIOutput.say("CRL number \(crl.crlNumber) of \(PKIOutput.name(signer.subject)): "
                 + "\(crl.revokedCount) revoked, thisUpdate \(PKIDate.format(crl.thisUpdate)), nextUpdate \(PKIDate.format(crl.nextUpdate))")
             PKIOutput.say("wrote \(out)\(der ? " (DER)" : "")")
         }

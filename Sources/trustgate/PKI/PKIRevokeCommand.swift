@@ -10,7 +10,8 @@ struct PKIRevokeCommand: ParsableCommand {
         discussion: """
             Give the certificate by serial (hex, colons optional, as `openssl x509 -serial` prints it) or as a file \
             (any form: PEM, DER, base64; the first certificate is taken and must have been signed by the CA). \
-            Revoking a serial twice keeps the first record and exits 0.
+            Revoking a serial twice keeps the first record and exits 0. Revoking the intermediate puts it on the \
+            root's CRL (`pki crl --root`).
 
             Reasons: \(CertificateRevocationListBuilder.Reason.selectable.map(\.name).joined(separator: ", ")).
 
