@@ -187,11 +187,13 @@ enum PKCS12Reader {
             case keyBagOID:
                 contents.keys.append(try PrivateKeyDecoder.fromDER(Array(value.encodedBytes), password: nil))
             case shroudedKeyBagOID:
-                let pem = PrivateKeyDecoder.pem(Array(value.encodedBytes), type: "ENCRYPTED PRIVATE KEY")
                 do {
-                    contents.keys.append(try PrivateKeyDecoder.decryptWithBoringSSL(pem: pem, password: context.password))
+                    contents.keys.append(
+                        try PrivateKeyDecoder.decryptPKCS8(Array(value.encodedBytes), password: context.password))
                 } catch .privateKeyDecryptionFailed {
                     throw .pkcs12Unsupported(reason: "the private key's encryption could not be undone (unsupported cipher or corrupt data)")
+                } catch .unsupportedPrivateKey(let reason) {
+                    throw .pkcs12Unsupported(reason: reason)
                 }
             case certBagOID:
                 contents.certificates.append(try certificate(inCertBag: value, index: contents.certificates.count))

@@ -49,10 +49,13 @@ public enum PrivateKeyDecoder {
     }
 
     static func fromPEM(_ block: PEMBlock, password: String?) throws(CertificateLoadingError) -> Certificate.PrivateKey {
-        if block.isLegacyEncrypted || block.type == "ENCRYPTED PRIVATE KEY" {
+        if block.isLegacyEncrypted {
             return try decryptWithBoringSSL(pem: Array(block.text), password: password)
         }
         let der = try block.derBytes()
+        if block.type == "ENCRYPTED PRIVATE KEY" {
+            return try decryptPKCS8(der, password: password)
+        }
         switch block.type {
         case "PRIVATE KEY": return try fromPKCS8(der)
         case "EC PRIVATE KEY": return try fromSEC1(der)
@@ -78,7 +81,7 @@ public enum PrivateKeyDecoder {
         switch (fieldTags.first, fieldTags.dropFirst().first) {
         case (.sequence, .octetString):
             // EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm, encryptedData OCTET STRING }
-            return try decryptWithBoringSSL(pem: pem(der, type: "ENCRYPTED PRIVATE KEY"), password: password)
+            return try decryptPKCS8(der, password: password)
         case (.integer, .sequence):
             return try fromPKCS8(der)
         case (.integer, .octetString):
@@ -96,8 +99,17 @@ public enum PrivateKeyDecoder {
         } catch let error as CertificateError where error.code == .unsupportedPrivateKey {
             throw .unsupportedPrivateKey(reason: ErrorText.reason(error))
         } catch {
+            if let reason = shortRSAKeyReason(der) { throw .unsupportedPrivateKey(reason: reason) }
             throw .malformedPrivateKey(reason: ErrorText.reason(error))
         }
+    }
+
+    /// swift-crypto refuses RSA keys below 2048 bits with a generic error; say so when that is the cause.
+    static func shortRSAKeyReason(_ der: [UInt8]) -> String? {
+        guard let key = try? _RSA.Signing.PrivateKey(unsafeDERRepresentation: der), key.keySizeInBits < 2048 else {
+            return nil
+        }
+        return "RSA key of \(key.keySizeInBits) bits; at least 2048 bits are required"
     }
 
     /// SEC1 ECPrivateKey (RFC 5915): the curve comes from the parameters, or from the key length when they are absent.
@@ -144,20 +156,39 @@ public enum PrivateKeyDecoder {
         do {
             return Certificate.PrivateKey(try _RSA.Signing.PrivateKey(derRepresentation: der))
         } catch {
-            let reason = ErrorText.reason(error)
-            if reason.contains("2048") { throw .unsupportedPrivateKey(reason: reason) }
-            throw .malformedPrivateKey(reason: reason)
+            if let reason = shortRSAKeyReason(der) { throw .unsupportedPrivateKey(reason: reason) }
+            throw .malformedPrivateKey(reason: ErrorText.reason(error))
         }
     }
 
-    /// Decrypts an encrypted PEM key with BoringSSL. Never called without a password: NIOSSL would otherwise fall
-    /// back to prompting on the terminal.
+    /// Decrypts a PKCS#8 EncryptedPrivateKeyInfo: PBES2 with AES natively, other schemes with BoringSSL.
+    static func decryptPKCS8(_ der: [UInt8], password: String?) throws(CertificateLoadingError) -> Certificate.PrivateKey {
+        guard let password else { throw .privateKeyPasswordRequired }
+        switch try PBES2Decryption.decrypt(der, password: password) {
+        case .decrypted(let plaintext):
+            do {
+                return try fromDER(plaintext, password: nil)
+            } catch .malformedPrivateKey {
+                // The padding happened to check out under a wrong key; the content is noise.
+                throw .privateKeyDecryptionFailed
+            }
+        case .unsupported:
+            return try decryptWithBoringSSL(pem: pem(der, type: "ENCRYPTED PRIVATE KEY"), password: password)
+        }
+    }
+
+    /// Decrypts an encrypted PEM key with BoringSSL. Never called without a password (NIOSSL would otherwise
+    /// prompt on the terminal) nor with a non-ASCII one (NIOSSL's passphrase callback traps on bytes ≥ 0x80).
     static func decryptWithBoringSSL(
         pem: [UInt8],
         password: String?
     ) throws(CertificateLoadingError) -> Certificate.PrivateKey {
         guard let password else { throw .privateKeyPasswordRequired }
         let passwordBytes = Array(password.utf8)
+        guard passwordBytes.allSatisfy({ $0 < 0x80 }) else {
+            throw .unsupportedPrivateKey(
+                reason: "this key's encryption (legacy PEM, 3DES or RC2) works only with ASCII passwords here; re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc'")
+        }
         let key: NIOSSLPrivateKey
         do {
             key = try NIOSSLPrivateKey(bytes: pem, format: .pem) { (setPassword: NIOSSLPassphraseSetter<[UInt8]>) in
