@@ -57,11 +57,9 @@ public struct CertificateRevocationListBuilder: Sendable {
 
     /// A CRL for `issuerCertificate`, naming it as issuer and carrying its subject key identifier.
     public init(issuerCertificate: Certificate, thisUpdate: Date, nextUpdate: Date, crlNumber: UInt64, entries: [Entry]) {
-        let keyIdentifier = (try? issuerCertificate.extensions.subjectKeyIdentifier)?.map { Array($0.keyIdentifier) }
-            ?? Array(SubjectKeyIdentifier(hash: issuerCertificate.publicKey).keyIdentifier)
         self.init(
             issuer: issuerCertificate.subject,
-            authorityKeyIdentifier: keyIdentifier,
+            authorityKeyIdentifier: CertificateAuthority.keyIdentifier(of: issuerCertificate),
             thisUpdate: thisUpdate,
             nextUpdate: nextUpdate,
             crlNumber: crlNumber,

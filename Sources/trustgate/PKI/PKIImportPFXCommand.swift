@@ -15,7 +15,8 @@ struct PKIImportPFXCommand: ParsableCommand {
             Prefer --password-file (or --password-env) to --password: a command line is visible to other users.
 
             Example:
-              trustgate pki import-pfx client.pfx --password-file pw.txt --out client
+              trustgate pki import-pfx client.pfx --password-file pw.txt \\
+                  --out client
             """)
 
     @Argument(help: ArgumentHelp("The PFX / .p12 file.", valueName: "file"))

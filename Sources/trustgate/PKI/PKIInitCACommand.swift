@@ -15,12 +15,14 @@ struct PKIInitCACommand: ParsableCommand {
             The root has basicConstraints CA:true with pathLen 0 (1 with an intermediate, which gets pathLen 0), \
             keyUsage keyCertSign + cRLSign (both critical) and a subject key identifier.
 
-            With an intermediate, root.key is only needed again to make a new intermediate: it may be moved offline.
+            With an intermediate, root.key is only used again to sign the root's CRL (`pki crl --root`); it can \
+            be kept offline in between.
 
             Examples:
               trustgate pki init-ca --dir ./ca
-              trustgate pki init-ca --dir ./ca --name "CN=Example Root CA, O=Example, C=US" --key ec-p384 \\
-                  --intermediate --intermediate-name "CN=Example Issuing CA 1, O=Example, C=US"
+              trustgate pki init-ca --dir ./ca --key ec-p384 \\
+                  --name "CN=Example Root CA, O=Example, C=US" --intermediate \\
+                  --intermediate-name "CN=Example Issuing CA 1, O=Example, C=US"
             """)
 
     @Option(help: ArgumentHelp("The CA directory (created if missing).", valueName: "dir"))
@@ -32,7 +34,7 @@ struct PKIInitCACommand: ParsableCommand {
     var name: String?
 
     @Option(help: ArgumentHelp(
-        "Key type of the CA keys: ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096.", valueName: "type"))
+        "Key type of the CA keys: ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096.", valueName: "type"))
     var key: String = KeyAlgorithm.default.rawValue
 
     @Option(help: ArgumentHelp("Days of validity of the root (and of the intermediate unless --intermediate-days).", valueName: "n"))

@@ -20,10 +20,13 @@ struct PKIIssueCommand: ParsableCommand {
             when the subject is empty.
 
             Examples:
-              trustgate pki issue --ca ./ca --type client --cn billing-service --out billing
-              trustgate pki issue --ca ./ca --type client --subject "" --uri spiffe://example.org/sa/billing --out svid
-              trustgate pki issue --ca ./ca --type server --cn api.example.com --dns api.example.com --ip 127.0.0.1 --out api
-              trustgate pki issue --ca ./ca --type client --cn old --not-before 2020-01-01 --not-after 2020-12-31 --out expired
+              trustgate pki issue --ca ./ca --type client --cn billing --out billing
+              trustgate pki issue --ca ./ca --type client --subject "" \\
+                  --uri spiffe://example.org/sa/billing --out svid
+              trustgate pki issue --ca ./ca --type server --cn api.example.com \\
+                  --dns api.example.com --ip 127.0.0.1 --out api
+              trustgate pki issue --ca ./ca --type client --cn old \\
+                  --not-before 2020-01-01 --not-after 2020-12-31 --out expired
             """)
 
     @Option(help: ArgumentHelp("The CA directory.", valueName: "dir"))
@@ -45,7 +48,7 @@ struct PKIIssueCommand: ParsableCommand {
     var validity: ValidityOptions
 
     @Option(help: ArgumentHelp(
-        "Key type: ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096.", valueName: "type"))
+        "Key type: ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096.", valueName: "type"))
     var key: String = KeyAlgorithm.default.rawValue
 
     @Option(help: ArgumentHelp(

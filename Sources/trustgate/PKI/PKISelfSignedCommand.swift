@@ -31,7 +31,7 @@ struct PKISelfSignedCommand: ParsableCommand {
     var validity: ValidityOptions
 
     @Option(help: ArgumentHelp(
-        "Key type: rsa-2048 (default), rsa-3072, rsa-4096, ec-p256, ec-p384.", valueName: "type"))
+        "Key type: rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384.", valueName: "type"))
     var key: String = KeyAlgorithm.rsa2048.rawValue
 
     @Option(help: ArgumentHelp(
