@@ -151,15 +151,16 @@ enum TestPKI {
         return Identity(certificate: certificate, key: key)
     }
 
-    /// A root, an intermediate and a leaf (leaf first), all EC P-256 unless keys are given.
+    /// A root, an intermediate and a leaf (leaf first), all EC P-256 unless keys are given. The leaf's SANs default
+    /// to a dNSName equal to `leafName`.
     static func makeChain(
         leafName: String = "client.example.com",
         leafKey: Certificate.PrivateKey? = nil,
-        sans: [GeneralName] = [.dnsName("client.example.com")]
+        sans: [GeneralName]? = nil
     ) throws -> (leaf: Identity, intermediate: Identity, root: Identity) {
         let root = try makeRoot()
         let intermediate = try makeIntermediate(issuer: root)
-        let leaf = try makeLeaf(name: leafName, issuer: intermediate, key: leafKey, sans: sans)
+        let leaf = try makeLeaf(name: leafName, issuer: intermediate, key: leafKey, sans: sans ?? [.dnsName(leafName)])
         return (leaf, intermediate, root)
     }
 
