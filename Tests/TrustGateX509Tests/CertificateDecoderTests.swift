@@ -355,6 +355,31 @@ final class CertificateDecoderTests: XCTestCase {
         XCTAssertTrue(messages.allSatisfy { $0.count > 10 })
     }
 
+    /// Text assembled from PEM fragments, base64 and separators must give a typed error or certificates.
+    func testRandomPEMLikeTextNeverCrashes() throws {
+        let pem = try TestPKI.pem([chain.leaf.certificate])
+        let fragments = [
+            "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----", "-----BEGIN ", "-----", "\n", "\r\n", ":", ",",
+            "%0A", "%2", "MIIB", "====", "Proc-Type: 4,ENCRYPTED\n", String(pem.dropFirst(40).prefix(60)), " ", ";a=b",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1_000 {
+            let text = (0..<Int.random(in: 1..<10, using: &generator)).map { _ in fragments.randomElement(using: &generator)! }.joined()
+            for attempt in [{ try CertificateDecoder.certificates(fromHeaderValue: text) }, { try CertificateDecoder.certificates(from: Array(text.utf8)) }] {
+                do {
+                    _ = try attempt()
+                } catch {
+                    XCTAssertTrue(error is CertificateLoadingError, "\(text): \(error)")
+                }
+            }
+            do {
+                _ = try PrivateKeyDecoder.privateKey(from: Array(text.utf8))
+            } catch {
+                XCTAssertTrue(error is CertificateLoadingError, "\(text): \(error)")
+            }
+        }
+    }
+
     /// Random and mutated inputs must produce a typed error or certificates, never a crash.
     func testMutatedInputsNeverCrash() throws {
         let der = chain.leaf.certificate.derBytes

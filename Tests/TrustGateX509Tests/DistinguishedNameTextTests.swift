@@ -216,6 +216,24 @@ final class DistinguishedNameTextTests: XCTestCase {
         }
     }
 
+    /// Random text made of DN syntax characters must parse or fail with a typed error, never crash; whatever
+    /// parses must survive a round trip through its RFC 4514 form.
+    func testRandomTextNeverCrashes() throws {
+        let alphabet = Array(#"CNOU=,+;/\"# + "\"#  0123456789abcdefABCDEFé.\t")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 0..<24, using: &generator)
+            let text = String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+            do {
+                let parsed = try DistinguishedName(parsing: text)
+                let reparsed = try DistinguishedName(parsing: parsed.rfc4514String)
+                XCTAssertTrue(reparsed.isStructurallyEqual(to: parsed), "\(text) -> \(parsed.rfc4514String)")
+            } catch {
+                XCTAssertTrue(error is DistinguishedNameParsingError, "\(text): \(error)")
+            }
+        }
+    }
+
     // MARK: - Structural equality
 
     func testStructuralEqualityIgnoresSpacingCaseQuotingAndEncoding() throws {

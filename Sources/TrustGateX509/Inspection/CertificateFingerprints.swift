@@ -114,26 +114,33 @@ public struct CertificateFingerprints: Sendable, Hashable, Codable {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// The exact DER SubjectPublicKeyInfo of a DER certificate: the 7th field of TBSCertificate
-    /// (or the 6th when the optional [0] version is absent).
+    /// The exact DER SubjectPublicKeyInfo of a DER certificate: the 7th field of TBSCertificate (the 6th when the
+    /// optional [0] version is absent). Found by walking element headers, without decoding the certificate.
     static func subjectPublicKeyInfoBytes(ofCertificateDER der: [UInt8]) throws -> [UInt8] {
-        let root = try DER.parse(der)
-        return try DER.sequence(root, identifier: .sequence) { certificateFields in
-            guard let tbs = certificateFields.next() else {
-                throw ASN1Error.invalidASN1Object(reason: "the certificate has no TBSCertificate")
-            }
-            while certificateFields.next() != nil {}
-            return try DER.sequence(tbs, identifier: .sequence) { fields in
-                var all = [ASN1Node]()
-                while let field = fields.next() { all.append(field) }
-                let hasVersion = all.first?.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
-                let spkiIndex = hasVersion ? 6 : 5
-                guard spkiIndex < all.count, all[spkiIndex].identifier == .sequence else {
-                    throw ASN1Error.invalidASN1Object(reason: "the certificate has no SubjectPublicKeyInfo")
-                }
-                return Array(all[spkiIndex].encodedBytes)
-            }
+        let bytes = der[...]
+        guard let certificate = DERElements.header(bytes, at: bytes.startIndex), certificate.tag == 0x30,
+            certificate.headerLength + certificate.contentLength == bytes.count
+        else { throw ASN1Error.invalidASN1Object(reason: "not a DER certificate") }
+        let tbsStart = bytes.startIndex + certificate.headerLength
+        guard let tbs = DERElements.header(bytes, at: tbsStart), tbs.tag == 0x30 else {
+            throw ASN1Error.invalidASN1Object(reason: "the certificate has no TBSCertificate")
         }
+        let tbsEnd = tbsStart + tbs.headerLength + tbs.contentLength
+        var position = tbsStart + tbs.headerLength
+        var index = 0
+        var spkiIndex = 5
+        while position < tbsEnd {
+            guard let field = DERElements.header(bytes[..<tbsEnd], at: position) else { break }
+            if index == 0, field.tag == 0xA0 { spkiIndex = 6 }
+            let fieldEnd = position + field.headerLength + field.contentLength
+            if index == spkiIndex {
+                guard field.tag == 0x30 else { break }
+                return Array(bytes[position..<fieldEnd])
+            }
+            position = fieldEnd
+            index += 1
+        }
+        throw ASN1Error.invalidASN1Object(reason: "the certificate has no SubjectPublicKeyInfo")
     }
 
     /// SubjectPublicKeyInfo re-encoded from a public key (used only when the certificate's own bytes are unavailable).

@@ -42,6 +42,26 @@ enum DERElements {
         return total
     }
 
+    /// The tag, header length and content length of the single-byte-tag, definite-length element at `start`, or nil
+    /// when the bytes there are not one (or run past the end).
+    static func header(_ bytes: ArraySlice<UInt8>, at start: Int) -> (tag: UInt8, headerLength: Int, contentLength: Int)? {
+        guard start + 2 <= bytes.endIndex, bytes[start] & 0x1F != 0x1F else { return nil }
+        let first = bytes[start + 1]
+        var headerLength = 2
+        var contentLength = Int(first)
+        if first >= 0x80 {
+            let lengthBytes = Int(first & 0x7F)
+            guard lengthBytes >= 1, lengthBytes <= 4, start + 2 + lengthBytes <= bytes.endIndex else { return nil }
+            contentLength = 0
+            for offset in 0..<lengthBytes {
+                contentLength = contentLength << 8 | Int(bytes[start + 2 + offset])
+            }
+            headerLength += lengthBytes
+        }
+        guard start + headerLength + contentLength <= bytes.endIndex else { return nil }
+        return (bytes[start], headerLength, contentLength)
+    }
+
     /// The top-level elements of `bytes`, in order. Trailing whitespace (a DER file with a newline appended)
     /// is tolerated; any other trailing byte is an error.
     static func split(_ bytes: ArraySlice<UInt8>) throws(CertificateLoadingError) -> [ArraySlice<UInt8>] {
