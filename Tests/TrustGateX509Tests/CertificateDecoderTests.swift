@@ -249,6 +249,18 @@ final class CertificateDecoderTests: XCTestCase {
         }
     }
 
+    func testShortRSAKeyIsNamedAsTheCause() throws {
+        let directory = try makeTemporaryDirectory()
+        let certificate = directory.appendingPathComponent("rsa1024.crt").path
+        try TestPKI.openssl([
+            "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", directory.appendingPathComponent("k.pem").path,
+            "-subj", "/CN=small", "-days", "1", "-out", certificate,
+        ])
+        assertThrows(.malformedCertificate(index: 0, reason: "RSA key of 1024 bits; at least 2048 bits are required")) {
+            try CertificateDecoder.certificates(contentsOfFile: certificate)
+        }
+    }
+
     func testBadBase64() {
         var header = Data(chain.leaf.certificate.derBytes).base64EncodedString()
         header.insert("!", at: header.index(header.startIndex, offsetBy: 40))

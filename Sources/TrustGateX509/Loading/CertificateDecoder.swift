@@ -1,5 +1,6 @@
 import SwiftASN1
 import X509
+import _CryptoExtras
 
 /// Decodes certificates from every form clients, proxies and users hand them over in.
 ///
@@ -134,6 +135,13 @@ public enum CertificateDecoder {
         do {
             return try Certificate(derEncoded: der)
         } catch {
+            // swift-crypto refuses RSA keys below 2048 bits with a generic "incorrectParameterSize"; name the cause.
+            if let spki = try? CertificateFingerprints.subjectPublicKeyInfoBytes(ofCertificateDER: Array(der)),
+                let key = try? _RSA.Signing.PublicKey(unsafeDERRepresentation: spki), key.keySizeInBits < 2048
+            {
+                throw .malformedCertificate(
+                    index: index, reason: "RSA key of \(key.keySizeInBits) bits; at least 2048 bits are required")
+            }
             throw .malformedCertificate(index: index, reason: ErrorText.reason(error))
         }
     }
