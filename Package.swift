@@ -34,6 +34,8 @@ let package = Package(
             name: "trustgate",
             dependencies: [
                 "TrustGateX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,12 +45,23 @@ let package = Package(
         ),
         .executableTarget(
             name: "trustgate-policy-bench",
-            dependencies: ["TrustGateX509"],
+            dependencies: [
+                "TrustGateX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             path: "Benchmarks/PolicyBenchmark"
         ),
         .testTarget(
             name: "TrustGateX509Tests",
-            dependencies: ["TrustGateX509"]
+            dependencies: [
+                "TrustGateX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
     ]
 )

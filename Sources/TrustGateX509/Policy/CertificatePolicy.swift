@@ -35,8 +35,16 @@ public final class CertificatePolicy: Sendable {
         self.crlIndex = CRLIndex(settings.crls)
     }
 
+    /// The cached verdict for `presented` at the current time, if there is one: a synchronous probe for
+    /// callers on an event loop, who only need to go async (path building) on a miss.
+    public func cachedVerdict(_ presented: PresentedCertificateChain) -> CertificateVerdict? {
+        cache.lookup(presented, generation: generation, now: Date())
+    }
+
     /// Evaluates `presented` at `time` (now when nil). Only evaluations at the current time are cached.
-    public func evaluate(_ presented: PresentedCertificateChain, at time: Date? = nil) async -> CertificateVerdict {
+    ///
+    /// `nonisolated(nonsending)`: runs on the caller's executor, so a cache hit costs no task hop.
+    public nonisolated(nonsending) func evaluate(_ presented: PresentedCertificateChain, at time: Date? = nil) async -> CertificateVerdict {
         guard !presented.isEmpty else {
             return .rejected([.init(.noCertificate, "no client certificate was presented")])
         }
@@ -54,7 +62,7 @@ public final class CertificatePolicy: Sendable {
 
     /// Evaluates without the cache and returns the verdict with the chain that was built or attempted:
     /// the dry run behind `trustgate check`.
-    public func explain(_ presented: PresentedCertificateChain, at time: Date? = nil) async -> CertificateEvaluation {
+    public nonisolated(nonsending) func explain(_ presented: PresentedCertificateChain, at time: Date? = nil) async -> CertificateEvaluation {
         guard !presented.isEmpty else {
             return CertificateEvaluation(verdict: .rejected([.init(.noCertificate, "no client certificate was presented")]), chain: [], deadline: nil)
         }
@@ -62,13 +70,13 @@ public final class CertificatePolicy: Sendable {
     }
 
     /// Convenience for already-parsed certificates (tools, tests).
-    public func evaluate(_ certificates: [Certificate], at time: Date? = nil) async -> CertificateVerdict {
+    public nonisolated(nonsending) func evaluate(_ certificates: [Certificate], at time: Date? = nil) async -> CertificateVerdict {
         await evaluate(PresentedCertificateChain(certificates), at: time)
     }
 
     // MARK: - Evaluation
 
-    private func evaluateUncached(_ presented: PresentedCertificateChain, at time: Date) async -> CertificateEvaluation {
+    private nonisolated(nonsending) func evaluateUncached(_ presented: PresentedCertificateChain, at time: Date) async -> CertificateEvaluation {
         if presented.derCertificates.count > Self.maxPresentedCertificates {
             return CertificateEvaluation(verdict: .rejected([.init(.chainTooLong, "the client sent \(presented.derCertificates.count) certificates; at most \(Self.maxPresentedCertificates) are accepted")]), chain: [], deadline: nil)
         }
