@@ -41,7 +41,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "trustgate-limbo",
-            dependencies: ["TrustGateX509"]
+            dependencies: [
+                "TrustGateX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
         ),
         .executableTarget(
             name: "trustgate-policy-bench",
