@@ -183,71 +183,28 @@ public struct CertificateRevocationListBuilder: Sendable {
 }
 
 extension CertificateRevocationListBuilder {
-    /// RFC 5280 §5.3.1 `CRLReason`.
-    public enum Reason: Int, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
-        case unspecified = 0
-        case keyCompromise = 1
-        case cACompromise = 2
-        case affiliationChanged = 3
-        case superseded = 4
-        case cessationOfOperation = 5
-        case certificateHold = 6
-        // 7 is not used.
-        case removeFromCRL = 8
-        case privilegeWithdrawn = 9
-        case aACompromise = 10
+    /// RFC 5280 §5.3.1 reason codes: the same type the CRL parser reads.
+    public typealias Reason = CRLReason
+}
 
-        /// The reasons a revocation can be recorded with; removeFromCRL only has a meaning in delta CRLs.
-        public static let selectable: [Reason] = allCases.filter { $0 != .removeFromCRL }
+extension CRLReason {
+    /// The reasons a revocation can be recorded with; removeFromCRL only has a meaning in delta CRLs.
+    public static let selectable: [CRLReason] = allCases.filter { $0 != .removeFromCRL }
 
-        /// The RFC 5280 name, e.g. `keyCompromise`.
-        public var name: String {
-            switch self {
-            case .unspecified: return "unspecified"
-            case .keyCompromise: return "keyCompromise"
-            case .cACompromise: return "cACompromise"
-            case .affiliationChanged: return "affiliationChanged"
-            case .superseded: return "superseded"
-            case .cessationOfOperation: return "cessationOfOperation"
-            case .certificateHold: return "certificateHold"
-            case .removeFromCRL: return "removeFromCRL"
-            case .privilegeWithdrawn: return "privilegeWithdrawn"
-            case .aACompromise: return "aACompromise"
-            }
+    /// Accepts the RFC names case-insensitively and with `-`/`_`/space separators: `keyCompromise`,
+    /// `key-compromise`, `caCompromise`, `CA_COMPROMISE`, … (not removeFromCRL).
+    public init(parsing text: String) throws(PKIError) {
+        guard let reason = CRLReason(name: text), reason != .removeFromCRL else {
+            throw PKIError.invalidRevocationReason(text)
         }
+        self = reason
+    }
 
-        public var description: String { name }
+    private static let reasonCodeOID: ASN1ObjectIdentifier = [2, 5, 29, 21]
 
-        /// Accepts the RFC names case-insensitively and with `-`/`_`/space separators: `keyCompromise`,
-        /// `key-compromise`, `caCompromise`, `CA_COMPROMISE`, …
-        public init(parsing text: String) throws(PKIError) {
-            let folded = text.lowercased().filter { $0 != "-" && $0 != "_" && $0 != " " }
-            guard let reason = Reason.selectable.first(where: { $0.name.lowercased() == folded }) else {
-                throw PKIError.invalidRevocationReason(text)
-            }
-            self = reason
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let reason = Reason.allCases.first(where: { $0.name == text }) else {
-                throw DecodingError.dataCorrupted(
-                    .init(codingPath: decoder.codingPath, debugDescription: "unknown revocation reason '\(text)'"))
-            }
-            self = reason
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(name)
-        }
-
-        private static let reasonCodeOID: ASN1ObjectIdentifier = [2, 5, 29, 21]
-
-        fileprivate func entryExtension() throws -> Certificate.Extension {
-            var value = DER.Serializer()
-            try rawValue.serialize(into: &value, withIdentifier: .enumerated)
-            return Certificate.Extension(oid: Self.reasonCodeOID, critical: false, value: value.serializedBytes[...])
-        }
+    fileprivate func entryExtension() throws -> Certificate.Extension {
+        var value = DER.Serializer()
+        try rawValue.serialize(into: &value, withIdentifier: .enumerated)
+        return Certificate.Extension(oid: Self.reasonCodeOID, critical: false, value: value.serializedBytes[...])
     }
 }
