@@ -6,7 +6,7 @@ import X509
 ///
 /// A CRL is only believed once its signature verifies against the issuer certificate found in the chain
 /// being evaluated. Issuers can be intermediates the client sends, unknown at load time, so the check
-/// is done lazily and remembered per (CRL, issuer key) — an ECDSA/RSA verification per request would be
+/// is done lazily and remembered per (CRL, issuer certificate) — an ECDSA/RSA verification per request would be
 /// the most expensive part of a cached-miss evaluation otherwise.
 public final class CRLIndex: Sendable {
     private let byIssuer: [DistinguishedName: [Entry]]
@@ -18,9 +18,11 @@ public final class CRLIndex: Sendable {
         let crl: CertificateRevocationList
     }
 
+    /// Keyed by the issuer's TBSCertificate bytes rather than its public key: hashing an EC public key
+    /// converts the point to affine form (a field inversion), which cost more than the memo saved.
     private struct SignatureMemoKey: Hashable {
         let crlID: Int
-        let issuerKey: Certificate.PublicKey
+        let issuerTBS: ArraySlice<UInt8>
     }
 
     public let crls: [CertificateRevocationList]
@@ -56,7 +58,7 @@ public final class CRLIndex: Sendable {
     }
 
     private func isSignatureValid(_ entry: Entry, issuer: Certificate) -> Bool {
-        let key = SignatureMemoKey(crlID: entry.id, issuerKey: issuer.publicKey)
+        let key = SignatureMemoKey(crlID: entry.id, issuerTBS: issuer.tbsCertificateBytes)
         if let known = signatureMemo.withLock({ $0[key] }) { return known }
         // RFC 5280 §6.3.3 (f): the issuer's key usage must allow CRL signing.
         let valid = CertificateRevocationList.keyUsageAllowsCRLSigning(issuer) && entry.crl.isSignatureValid(signedBy: issuer)
