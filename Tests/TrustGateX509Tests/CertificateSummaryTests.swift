@@ -110,7 +110,7 @@ final class CertificateSummaryTests: XCTestCase {
 
     func testIPv6TextFollowsRFC5952() {
         func text(_ groups: [UInt16]) -> String {
-            IPAddressFormatting.text(groups.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] })
+            IPAddressText.text(groups.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] })
         }
         XCTAssertEqual(text([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]), "2001:db8::1")
         XCTAssertEqual(text([0, 0, 0, 0, 0, 0, 0, 1]), "::1")
@@ -119,7 +119,7 @@ final class CertificateSummaryTests: XCTestCase {
         XCTAssertEqual(text([0x2001, 0xdb8, 0, 1, 1, 1, 1, 1]), "2001:db8:0:1:1:1:1:1")  // a single zero group stays
         XCTAssertEqual(text([0x2001, 0xdb8, 0, 0, 1, 0, 0, 0]), "2001:db8:0:0:1::")  // the longest run wins
         XCTAssertEqual(text([0xfe80, 0, 0, 0, 0xabcd, 0, 0, 0]), "fe80::abcd:0:0:0")
-        XCTAssertEqual(IPAddressFormatting.text([192, 168, 0, 1]), "192.168.0.1")
+        XCTAssertEqual(IPAddressText.text([192, 168, 0, 1]), "192.168.0.1")
     }
 
     func testJSONHasISO8601DatesAndTextualThumbprints() throws {

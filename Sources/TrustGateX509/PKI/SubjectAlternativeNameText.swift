@@ -23,7 +23,7 @@ public enum SubjectAlternativeNameText {
         guard !name.isEmpty else { throw invalid("it is empty") }
         guard name.utf8.count <= 253 else { throw invalid("longer than 253 characters") }
         guard name.allSatisfy(\.isASCII) else { throw invalid("not ASCII; give internationalised names in their xn-- form") }
-        if ipAddressBytes(name) != nil { throw invalid("an IP address belongs in --ip") }
+        if IPAddressText.bytes(name) != nil { throw invalid("an IP address belongs in --ip") }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
         for (index, label) in labels.enumerated() {
             if label == "*" && index == 0 && labels.count >= 2 { continue }
@@ -63,23 +63,10 @@ public enum SubjectAlternativeNameText {
 
     /// An IPv4 or IPv6 address, stored as its 4 or 16 bytes.
     public static func ipAddress(_ text: String) throws(PKIError) -> GeneralName {
-        guard let bytes = ipAddressBytes(text) else {
+        guard let bytes = IPAddressText.bytes(text) else {
             throw PKIError.invalidSubjectAlternativeName(
                 kind: "IP address", value: text, reason: "expected an IPv4 (192.0.2.1) or IPv6 (2001:db8::1) address")
         }
         return .ipAddress(ASN1OctetString(contentBytes: bytes[...]))
-    }
-
-    /// The 4 or 16 bytes of a textual address, or `nil`.
-    static func ipAddressBytes(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            return withUnsafeBytes(of: &v4) { Array($0) }
-        }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 {
-            return withUnsafeBytes(of: &v6) { Array($0) }
-        }
-        return nil
     }
 }

@@ -56,7 +56,7 @@ enum PKIOutput {
             case .dnsName(let value): return "DNS:\(value)"
             case .uniformResourceIdentifier(let value): return "URI:\(value)"
             case .rfc822Name(let value): return "email:\(value)"
-            case .ipAddress(let bytes): return "IP:\(ipText(Array(bytes.bytes)))"
+            case .ipAddress(let bytes): return "IP:\(IPAddressText.text(Array(bytes.bytes)))"
             default: return String(describing: name)
             }
         }.joined(separator: ", ")
@@ -64,17 +64,6 @@ enum PKIOutput {
 
     static func extendedKeyUsages(_ usages: [ExtendedKeyUsage.Usage]) -> String {
         usages.isEmpty ? "(none)" : usages.map { String(describing: $0) }.joined(separator: ", ")
-    }
-
-    private static func ipText(_ bytes: [UInt8]) -> String {
-        if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
-        var groups: [String] = []
-        var index = 0
-        while index + 1 < bytes.count {
-            groups.append(String(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]), radix: 16))
-            index += 2
-        }
-        return groups.joined(separator: ":")
     }
 }
 
