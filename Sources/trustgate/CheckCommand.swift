@@ -119,7 +119,7 @@ struct CheckReport: Encodable {
             return ChainEntry(
                 subject: certificate.subject.displayString,
                 issuer: certificate.issuer.displayString,
-                serialNumber: CertificateSummaryFormatting.serialHex(certificate),
+                serialNumber: SerialNumberText.hex(certificate.serialNumber),
                 notBefore: certificate.notValidBefore,
                 notAfter: certificate.notValidAfter,
                 sha1: prints.sha1Hex,
@@ -150,14 +150,5 @@ struct CheckReport: Encodable {
         encoder.dateEncodingStrategy = .iso8601
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
-}
-
-enum CertificateSummaryFormatting {
-    static func serialHex(_ certificate: Certificate) -> String {
-        certificate.serialNumber.bytes.map { byte in
-            let hex = String(byte, radix: 16, uppercase: true)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
     }
 }

@@ -41,7 +41,7 @@ public struct CertificateSummary: Sendable, Codable {
         self.subjectDisplay = certificate.subject.displayString
         self.issuer = certificate.issuer.rfc4514String
         self.issuerDisplay = certificate.issuer.displayString
-        self.serialNumberHex = CertificateFingerprints.upperHex(certificate.serialNumber.bytes)
+        self.serialNumberHex = SerialNumberText.hex(certificate.serialNumber)
         self.notBefore = certificate.notValidBefore
         self.notAfter = certificate.notValidAfter
         self.subjectAlternativeNames = try SubjectAlternativeNameValues(certificate)

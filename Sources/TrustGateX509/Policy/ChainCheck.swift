@@ -34,12 +34,7 @@ extension Certificate {
         return subject.isEmpty ? "serial \(serialNumberHex)" : "'\(subject)'"
     }
 
-    var serialNumberHex: String {
-        serialNumber.bytes.map { byte in
-            let hex = String(byte, radix: 16, uppercase: true)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-    }
+    var serialNumberHex: String { SerialNumberText.hex(serialNumber) }
 }
 
 /// Which certificate of a chain a message talks about.
