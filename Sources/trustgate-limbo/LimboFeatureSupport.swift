@@ -1,0 +1,57 @@
+/// Which of limbo's optional `features` TrustGate implements, and which testcases it deliberately answers
+/// the other way.
+///
+/// limbo: "Consumers that don't understand a given feature should skip tests that are marked with it."
+/// A feature is evaluated whenever the engine has the behaviour the feature is about. It is skipped (every
+/// case carrying it, whatever the engine would answer) only when the engine has no such behaviour at all.
+enum LimboFeatureSupport {
+    enum Support {
+        case evaluated
+        case unsupported(String)
+    }
+
+    static func table(mode: HarnessMode) -> [String: Support] {
+        guard mode.proposedEngineChecks else { return engineTable }
+        var table = engineTable
+        table["pedantic-serial-number"] = .evaluated  // P10
+        table["pedantic-webpki-subscriber-key"] = .evaluated  // P17 (P-192 and DSA keys do not load at all)
+        return table
+    }
+
+    static func conflictResolution(mode: HarnessMode) -> [String: String] {
+        mode.proposedEngineChecks ? conflictsResolvedWithProposals : conflictsResolvedTheOtherWay
+    }
+
+    private static let engineTable: [String: Support] = [
+        "has-crl": .evaluated,
+        "max-chain-depth": .evaluated,
+        "denial-of-service": .evaluated,
+        "name-constraint-dn": .unsupported(
+            "swift-certificates' NameConstraintsPolicy does not match directoryName constraints; it refuses every chain under one (fail-closed)"),
+        "has-policy-constraints": .unsupported(
+            "no certificate-policy processing (RFC 5280 §6.1 policy tree, policyConstraints, inhibitAnyPolicy)"),
+        "has-cert-policies": .unsupported("no certificate-policy processing (RFC 5280 §6.1 policy tree)"),
+        "no-cert-policies": .unsupported("no certificate-policy processing (RFC 5280 §6.1 policy tree)"),
+        "pedantic-public-suffix-wildcard": .unsupported("no Public Suffix List: wildcards on public suffixes are not recognised"),
+        "pedantic-webpki-subscriber-key": .unsupported("no key-strength profile (CA/B Forum subscriber key algorithms and sizes)"),
+        "pedantic-webpki-eku": .unsupported(
+            "the leaf's extendedKeyUsage follows RFC 5280 (absent means any purpose), not the CA/B Forum subscriber EKU profile"),
+        "pedantic-serial-number": .unsupported("no serial-number profile check (RFC 5280 §4.1.2.2: positive, at most 20 octets)"),
+        "pedantic-rfc5280": .unsupported("no authorityKeyIdentifier / subjectKeyIdentifier presence rules"),
+        "rfc5280-incompatible-with-webpki": .unsupported(
+            "where RFC 5280 and the Web PKI disagree, swift-certificates follows the Web PKI (a non-critical nameConstraints is enforced, not refused)"),
+    ]
+
+    /// Testcases limbo marks as mutually incompatible (`conflicts_with`) where TrustGate takes the other
+    /// side and no feature tag says so. Only one of a conflicting pair can pass.
+    private static let conflictsResolvedTheOtherWay: [String: String] = [
+        "webpki::ca-as-leaf":
+            "conflicts with rfc5280::ca-as-leaf, which TrustGate follows: RFC 5280 allows a CA certificate as the end-entity certificate",
+    ]
+
+    /// With P4 (a CA certificate is not an end entity), TrustGate takes the Web PKI side.
+    private static let conflictsResolvedWithProposals: [String: String] = [
+        "rfc5280::ca-as-leaf":
+            "conflicts with webpki::ca-as-leaf, which TrustGate follows with P4: a CA certificate does not authenticate as an end entity",
+    ]
+}
