@@ -112,6 +112,35 @@ final class CertificatePolicyTests: XCTestCase {
         XCTAssertEqual(result.verdict.codes, [.chainTooLong])
     }
 
+    func testPathBuildingIsBoundedAgainstFactorialCertificateSets() async throws {
+        // Twelve CA certificates with one name and one key but distinct SANs (so swift-certificates' loop
+        // detection, which compares subject, key and SAN, treats them as different): each can issue each,
+        // 12! candidate paths, none reaching a trusted root.
+        let key = try TestPKI.makeKey()
+        let shared = TestPKI.Identity(certificate: try TestPKI.makeRoot(name: "Loop CA", key: key).certificate, key: key)
+        var flood: [Certificate] = []
+        for index in 0..<12 {
+            flood.append(try Certificate(
+                version: .v3, serialNumber: .init(), publicKey: key.publicKey,
+                notValidBefore: at.addingTimeInterval(-86_400), notValidAfter: at.addingTimeInterval(86_400),
+                issuer: shared.certificate.subject, subject: shared.certificate.subject,
+                signatureAlgorithm: .ecdsaWithSHA256,
+                extensions: try Certificate.Extensions {
+                    Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
+                    SubjectAlternativeNames([.dnsName("loop\(index).example")])
+                },
+                issuerPrivateKey: key))
+        }
+        let leaf = try TestPKI.makeLeaf(issuer: shared)
+        let trusted = try TestPKI.makeRoot(name: "Real Root")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = await evaluate(CertificatePolicySettings(trustAnchors: [trusted.certificate]), [leaf.certificate] + flood)
+        XCTAssertEqual(result.verdict.codes, [.untrustedIssuer])
+        // A hang guard, not a benchmark: unbounded, this search does not finish in hours.
+        XCTAssertLessThan(clock.now - started, .seconds(20))
+    }
+
     // MARK: - Input
 
     func testNoCertificateAndMalformedInput() async throws {

@@ -108,7 +108,8 @@ public final class CertificatePolicy: Sendable {
                 reasons += checks.all(for: [leaf])
             }
         } else {
-            let intermediates = CertificateStore(settings.intermediates + certificates.dropFirst())
+            let candidates = settings.intermediates + certificates.dropFirst()
+            let intermediates = BoundedIntermediateStore(candidates)
             let additional = settings.additionalPolicy?.make() ?? AnyPolicy(HandledExtensionsPolicy())
             var verifier = Verifier(rootCertificates: roots) {
                 RFC5280Policy.withValidityCheckDisabled()
@@ -119,9 +120,13 @@ public final class CertificatePolicy: Sendable {
                 ChainCheckPolicy(check: checks.revocation)
                 additional
             }
-            if case .validCertificate(let chain) = await verifier.validate(leaf: leaf, intermediates: intermediates) {
+            if case .validCertificate(let chain) = await verifier.validate(leaf: leaf, intermediates: CertificateStore(custom: intermediates)) {
                 validatedChain = Array(chain)
                 diagnosedChain = Array(chain)
+            } else if intermediates.exhausted {
+                // Not worth diagnosing: the client sent a set of certificates built to make path search explode.
+                reasons.append(.init(.untrustedIssuer, "the presented certificates allow too many candidate paths; no chain to a trusted CA was found within the path-building limit"))
+                reasons += checks.leafOnly(for: leaf)
             } else {
                 // Diagnose: build a path on structure and signatures alone, then list everything wrong with it.
                 var structural = Verifier(rootCertificates: roots) {
@@ -130,7 +135,7 @@ public final class CertificatePolicy: Sendable {
                     ChainCheckPolicy(check: OptionalCheck(check: KeyPurposeCheck(purpose: .clientAuth), enabled: false))
                     additional
                 }
-                if case .validCertificate(let chain) = await structural.validate(leaf: leaf, intermediates: intermediates) {
+                if case .validCertificate(let chain) = await structural.validate(leaf: leaf, intermediates: CertificateStore(custom: BoundedIntermediateStore(candidates))) {
                     diagnosedChain = Array(chain)
                     reasons += checks.all(for: diagnosedChain)
                 } else {
