@@ -19,8 +19,28 @@ enum LimboFeatureSupport {
     }
 
     static func conflictResolution(mode: HarnessMode) -> [String: String] {
-        mode.proposedEngineChecks ? conflictsResolvedWithProposals : conflictsResolvedTheOtherWay
+        (mode.proposedEngineChecks ? conflictsResolvedWithProposals : conflictsResolvedTheOtherWay)
+            .merging(undeclaredConflicts) { declared, _ in declared }
     }
+
+    /// Testcases whose expectation contradicts many other testcases of the same suite, so that no validator
+    /// can pass both sides (an undeclared `conflicts_with`).
+    ///
+    /// The `webpki::cn::*` cases expect a leaf to be refused because its commonName is not one of its SAN
+    /// values (CA/B Forum BR 7.1.4.3), while 398 SUCCESS cases of this build present exactly that — a
+    /// commonName absent from the SAN — and must be accepted (e.g. rfc5280::nc::permitted-dns-match-more:
+    /// CN=example.com, SAN foo.bar.example.com). TrustGate never reads the commonName as a server identity
+    /// (RFC 9525), so it sides with the 398.
+    private static let undeclaredConflicts: [String: String] = Dictionary(
+        uniqueKeysWithValues: [
+            "ipv4-hex-mismatch", "ipv4-leading-zeros-mismatch", "ipv6-uppercase-mismatch", "ipv6-uncompressed-mismatch",
+            "ipv6-non-rfc5952-mismatch", "punycode-not-in-san", "utf8-vs-punycode-mismatch", "not-in-san", "case-mismatch",
+        ].map { name in
+            (
+                "webpki::cn::\(name)",
+                "undeclared conflict: requires the commonName to be one of the SAN values (CA/B Forum BR 7.1.4.3), which 398 SUCCESS cases of this suite contradict (e.g. rfc5280::nc::permitted-dns-match-more: CN=example.com, SAN foo.bar.example.com); TrustGate ignores the commonName (RFC 9525)"
+            )
+        })
 
     private static let engineTable: [String: Support] = [
         "has-crl": .evaluated,

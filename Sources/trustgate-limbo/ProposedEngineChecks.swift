@@ -1,4 +1,5 @@
 import SwiftASN1
+import TrustGateX509
 import X509
 import _CryptoExtras
 
@@ -36,6 +37,7 @@ struct ProposedEngineChecks: Sendable {
             }
             found += Self.emptySubjectFindings(certificate, role: role)  // P6
             found += Self.keyFindings(certificate, role: role)  // P17
+            found += Self.authorityKeyIdentifierFindings(certificate, role: role)  // P22
         }
 
         // P1: an issuer's extendedKeyUsage constrains the leaf's purpose (EKU "chaining", as Go, NSS,
@@ -171,6 +173,26 @@ struct ProposedEngineChecks: Sendable {
         guard let rsa = _RSA.Signing.PublicKey(certificate.publicKey) else { return [] }
         let bits = rsa.keySizeInBits
         if bits < 2048 || bits % 8 != 0 { return ["P17 \(role) has a \(bits)-bit RSA key"] }
+        return []
+    }
+
+    /// P22: RFC 5280 §4.2.1.1: an authorityKeyIdentifier carries a keyIdentifier, which on a self-signed
+    /// certificate is its own subjectKeyIdentifier; authorityCertIssuer and authorityCertSerialNumber come
+    /// together or not at all. (A CA/B Forum root may not carry the last two at all; not required here, as
+    /// OpenSSL's `authorityKeyIdentifier = keyid:always,issuer:always` produces them.)
+    static func authorityKeyIdentifierFindings(_ certificate: Certificate, role: String) -> [String] {
+        guard let aki = try? certificate.extensions.authorityKeyIdentifier else { return [] }
+        guard let keyIdentifier = aki.keyIdentifier else {
+            return ["P22 \(role) authorityKeyIdentifier has no keyIdentifier"]
+        }
+        if (aki.authorityCertIssuer == nil) != (aki.authorityCertSerialNumber == nil) {
+            return ["P22 \(role) authorityKeyIdentifier has only one of authorityCertIssuer and authorityCertSerialNumber"]
+        }
+        if certificate.isSelfIssued, let ski = try? certificate.extensions.subjectKeyIdentifier,
+            ski.keyIdentifier != keyIdentifier, certificate.publicKey.isValidSignature(certificate.signature, for: certificate)
+        {
+            return ["P22 self-signed \(role) authorityKeyIdentifier differs from its subjectKeyIdentifier"]
+        }
         return []
     }
 
