@@ -148,9 +148,8 @@ struct ProposedEngineChecks: Sendable {
         return found
     }
 
-    /// P10: RFC 5280 §4.1.2.2: a positive integer of at most 20 octets. (`SerialNumber.bytes` is the
-    /// magnitude without the DER sign octet, so a negative serial is not visible here; the engine version
-    /// of this rule should read the INTEGER from the TBSCertificate.)
+    /// P10: RFC 5280 §4.1.2.2: a positive integer of at most 20 octets. (A negative serial does not get
+    /// this far: swift-asn1 refuses the certificate when it is parsed.)
     static func serialNumberFindings(_ certificate: Certificate, role: String) -> [String] {
         let bytes = certificate.serialNumber.bytes
         if bytes.count > maxSerialNumberOctets { return ["P10 \(role) serial number is longer than 20 octets"] }
