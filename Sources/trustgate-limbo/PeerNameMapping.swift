@@ -1,4 +1,3 @@
-import Foundation
 import TrustGateX509
 import X509
 
@@ -36,7 +35,7 @@ enum PeerNameMapping {
             case "DNS":
                 claimSets[slot].dnsName = name.value
             case "IP":
-                guard let bytes = ipAddressBytes(name.value) else {
+                guard let bytes = IPAddressText.bytes(name.value) else {
                     throw TranslationSkip("CLIENT expected peer name IP:\(name.value) is not an IPv4/IPv6 address")
                 }
                 claimSets[slot].ipAddress = bytes
@@ -47,18 +46,6 @@ enum PeerNameMapping {
         }
         let second = claimSets[1]
         return IdentityRequirement(required: claimSets[0], identities: second.isEmpty ? [] : [second])
-    }
-
-    static func ipAddressBytes(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            return withUnsafeBytes(of: &v4) { Array($0) }
-        }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 {
-            return withUnsafeBytes(of: &v6) { Array($0) }
-        }
-        return nil
     }
 }
 

@@ -1,7 +1,6 @@
 import SwiftASN1
 import TrustGateX509
 import X509
-import _CryptoExtras
 
 /// Chain rules proposed for TrustGate's engine (docs/CONFORMANCE.md, "Proposed engine changes"),
 /// prototyped here so their effect on the suite can be measured before they are adopted.
@@ -169,10 +168,39 @@ struct ProposedEngineChecks: Sendable {
     /// P17: RSA moduli of at least 2048 bits, in whole octets (CA/B Forum 6.1.5; smaller keys already fail
     /// to load in swift-crypto).
     static func keyFindings(_ certificate: Certificate, role: String) -> [String] {
-        guard let rsa = _RSA.Signing.PublicKey(certificate.publicKey) else { return [] }
-        let bits = rsa.keySizeInBits
+        guard let bits = rsaModulusBits(certificate.publicKey) else { return [] }
         if bits < 2048 || bits % 8 != 0 { return ["P17 \(role) has a \(bits)-bit RSA key"] }
         return []
+    }
+
+    static let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113_549, 1, 1, 1]
+
+    /// The modulus size of an RSA key, read from its SubjectPublicKeyInfo (RFC 8017 RSAPublicKey); nil for
+    /// other key types.
+    static func rsaModulusBits(_ key: Certificate.PublicKey) -> Int? {
+        do {
+            var serializer = DER.Serializer()
+            try serializer.serialize(key)
+            let spki = try DER.parse(serializer.serializedBytes)
+            return try DER.sequence(spki, identifier: .sequence) { nodes -> Int? in
+                let algorithm = try DER.sequence(try nodes.next(or: "algorithm"), identifier: .sequence) { fields in
+                    let oid = try ASN1ObjectIdentifier(derEncoded: try fields.next(or: "algorithm OID"))
+                    while fields.next() != nil {}  // parameters (NULL)
+                    return oid
+                }
+                let keyBits = try ASN1BitString(derEncoded: try nodes.next(or: "subjectPublicKey"))
+                guard algorithm == rsaEncryption else { return nil }
+                let rsaKey = try DER.parse(keyBits.bytes)
+                return try DER.sequence(rsaKey, identifier: .sequence) { integers in
+                    let modulus = try ArraySlice<UInt8>(derEncoded: try integers.next(or: "modulus"))
+                    _ = integers.next()  // publicExponent
+                    guard let first = modulus.first else { return 0 }
+                    return modulus.count * 8 - first.leadingZeroBitCount
+                }
+            }
+        } catch {
+            return nil
+        }
     }
 
     /// P22: RFC 5280 §4.2.1.1: an authorityKeyIdentifier carries a keyIdentifier, which on a self-signed
@@ -211,5 +239,15 @@ struct ProposedEngineChecks: Sendable {
         guard constraint.hasSuffix("." + parent) else { return false }
         let label = constraint.dropLast(parent.count + 1)
         return !label.isEmpty && !label.contains(".")
+    }
+}
+
+extension ASN1NodeCollection.Iterator {
+    /// The next node, or a decoding error naming the missing field.
+    fileprivate mutating func next(or field: String) throws -> ASN1Node {
+        guard let node = next() else {
+            throw ASN1Error.invalidASN1Object(reason: "SubjectPublicKeyInfo: missing \(field)")
+        }
+        return node
     }
 }
