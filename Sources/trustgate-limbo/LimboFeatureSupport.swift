@@ -57,7 +57,8 @@ enum LimboFeatureSupport {
         "pedantic-webpki-eku": .unsupported(
             "the leaf's extendedKeyUsage follows RFC 5280 (absent means any purpose), not the CA/B Forum subscriber EKU profile"),
         "pedantic-serial-number": .unsupported("no serial-number profile check (RFC 5280 §4.1.2.2: positive, at most 20 octets)"),
-        "pedantic-rfc5280": .unsupported("no authorityKeyIdentifier / subjectKeyIdentifier presence rules"),
+        "pedantic-rfc5280": .unsupported(
+            "no authorityKeyIdentifier presence rule for a trust anchor (RFC 5280 §6.1: the anchor is not part of the path)"),
         "rfc5280-incompatible-with-webpki": .unsupported(
             "where RFC 5280 and the Web PKI disagree, swift-certificates follows the Web PKI (a non-critical nameConstraints is enforced, not refused)"),
     ]
