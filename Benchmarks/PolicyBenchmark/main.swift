@@ -29,29 +29,34 @@ struct BenchPKI {
         let rootName = try DistinguishedName { CommonName("Bench Root"); OrganizationName("TrustGate") }
         let intermediateName = try DistinguishedName { CommonName("Bench Issuing CA"); OrganizationName("TrustGate") }
         let leafName = try DistinguishedName { CommonName("bench-client"); OrganizationName("TrustGate") }
-        func caExtensions(_ key: Certificate.PrivateKey) throws -> Certificate.Extensions {
+        func keyIdentifier(_ key: Certificate.PrivateKey) -> AuthorityKeyIdentifier {
+            AuthorityKeyIdentifier(keyIdentifier: ArraySlice(SubjectKeyIdentifier(hash: key.publicKey).keyIdentifier))
+        }
+        func caExtensions(_ key: Certificate.PrivateKey, issuer: Certificate.PrivateKey?) throws -> Certificate.Extensions {
             try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: key.publicKey)
+                if let issuer { keyIdentifier(issuer) }
             }
         }
         root = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: rootKey.publicKey,
             notValidBefore: now - 3600, notValidAfter: now + 86_400 * 365,
             issuer: rootName, subject: rootName, signatureAlgorithm: algorithm,
-            extensions: try caExtensions(rootKey), issuerPrivateKey: rootKey)
+            extensions: try caExtensions(rootKey, issuer: nil), issuerPrivateKey: rootKey)
         intermediate = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: intermediateKey.publicKey,
             notValidBefore: now - 3600, notValidAfter: now + 86_400 * 365,
             issuer: rootName, subject: intermediateName, signatureAlgorithm: algorithm,
-            extensions: try caExtensions(intermediateKey), issuerPrivateKey: rootKey)
+            extensions: try caExtensions(intermediateKey, issuer: rootKey), issuerPrivateKey: rootKey)
         leaf = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: leafKey.publicKey,
             notValidBefore: now - 3600, notValidAfter: now + 86_400 * 30,
             issuer: intermediateName, subject: leafName, signatureAlgorithm: algorithm,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
+                keyIdentifier(intermediateKey)
                 Critical(KeyUsage(digitalSignature: true))
                 try ExtendedKeyUsage([.clientAuth])
                 SubjectAlternativeNames([.uniformResourceIdentifier("spiffe://bench/client")])
@@ -101,7 +106,11 @@ nonisolated func runBenchmarks() async throws {
             identity.uri = "spiffe://bench/client"
             settings.identity = IdentityRequirement(identities: [identity])
             let policy = CertificatePolicy(settings)
-            guard await policy.evaluate(presented).isAccepted else { fatalError("benchmark chain not accepted") }
+            let verdict = await policy.evaluate(presented)
+        guard verdict.isAccepted else {
+            print("benchmark chain not accepted: \(verdict.rejections)")
+            exit(1)
+        }
             let revocation = mode == .off ? "no revocation" : "CRL chain mode"
             _ = await measure("cold verdict, 3-cert \(kind.rawValue) chain, \(revocation)", iterations: kind == .ec ? iterations / 4 : iterations / 8) {
                 policy.cache.removeAll()

@@ -9,11 +9,9 @@ struct LimboCallerPolicy: VerifierPolicy {
     /// The DNS reference identity of a SERVER case (nil for IP references and CLIENT cases).
     var serverHostname: String?
     var keyUsage: LeafKeyUsagePolicy?
-    /// TrustGate behaviour proposed for the engine, prototyped here (`--proposed-engine-checks` only).
-    var proposedChecks: ProposedEngineChecks?
     let log: PolicyFailureLog
 
-    var hasRequirements: Bool { serverIdentity != nil || keyUsage != nil || proposedChecks != nil }
+    var hasRequirements: Bool { serverIdentity != nil || keyUsage != nil }
 
     var verifyingCriticalExtensions: [ASN1ObjectIdentifier] {
         (serverIdentity?.verifyingCriticalExtensions ?? []) + (keyUsage?.verifyingCriticalExtensions ?? [])
@@ -38,9 +36,6 @@ struct LimboCallerPolicy: VerifierPolicy {
         }
         if case .failsToMeetPolicy(let reason) = keyUsage?.chainMeetsPolicyRequirements(chain: chain) {
             return String(describing: reason)
-        }
-        if let finding = proposedChecks?.findings(for: Array(chain)).first {
-            return finding
         }
         return nil
     }

@@ -11,16 +11,12 @@ struct TranslatedCase {
     /// Inputs TrustGate could not take as given (an unparseable trust anchor, a rejected CRL): reported
     /// in the result's context, since they shape the verdict.
     let notes: [String]
-    /// Why the harness's own policies (peer name, key usage, proposed checks) refused candidate chains.
+    /// Why the harness's own policies (peer name, key usage) refused candidate chains.
     let policyLog: PolicyFailureLog
 }
 
-/// How the harness runs.
-struct HarnessMode: Sendable {
-    /// Add ``ProposedEngineChecks`` and emulate the other proposed engine changes that can be emulated
-    /// from outside the engine (docs/CONFORMANCE.md). Off: the engine exactly as it is.
-    var proposedEngineChecks = false
-}
+/// How the harness runs (reserved for options that change the translation; none today).
+struct HarnessMode: Sendable {}
 
 /// Maps the limbo schema onto ``CertificatePolicySettings``; throws ``TranslationSkip`` for what the
 /// engine cannot express.
@@ -40,16 +36,8 @@ enum LimboCaseTranslation {
         var notes: [String] = []
 
         let peerDER = try certificateDER(testcase.peerCertificate, role: "peer_certificate")
-        var intermediateDERs = try testcase.untrustedIntermediates.enumerated().map { (index, pem) throws(TranslationSkip) in
+        let intermediateDERs = try testcase.untrustedIntermediates.enumerated().map { (index, pem) throws(TranslationSkip) in
             try certificateDER(pem, role: "untrusted_intermediates[\(index)]")
-        }
-        if mode.proposedEngineChecks {
-            // P16 emulated: a presented intermediate the engine cannot parse is ignored, not fatal.
-            let parseable = intermediateDERs.filter { (try? Certificate(derEncoded: $0)) != nil }
-            if parseable.count != intermediateDERs.count {
-                notes.append("P16: ignored \(intermediateDERs.count - parseable.count) unparseable intermediate(s)")
-                intermediateDERs = parseable
-            }
         }
 
         var anchors: [Certificate] = []
@@ -104,9 +92,6 @@ enum LimboCaseTranslation {
         case .client:
             settings.identity = try PeerNameMapping.clientIdentity(for: testcase.expectedPeerNames)
         }
-        if mode.proposedEngineChecks {
-            callerPolicy.proposedChecks = ProposedEngineChecks(purpose: settings.requiredKeyPurpose)
-        }
         if callerPolicy.hasRequirements {
             settings.additionalPolicy = AdditionalVerifierPolicy(callerPolicy)
         }
@@ -114,7 +99,7 @@ enum LimboCaseTranslation {
         return TranslatedCase(
             settings: settings,
             presented: PresentedCertificateChain(derCertificates: [peerDER] + intermediateDERs),
-            time: mode.proposedEngineChecks ? wholeSeconds(try validationTime(testcase.validationTime)) : try validationTime(testcase.validationTime),
+            time: try validationTime(testcase.validationTime),
             notes: notes,
             policyLog: log
         )
@@ -192,13 +177,6 @@ enum LimboCaseTranslation {
             usages.append(usage)
         }
         return LeafKeyUsagePolicy(required: usages)
-    }
-
-    /// P18 emulated: X.509 validity has a granularity of one second, so a time inside the notAfter second
-    /// is still within validity (RFC 5280 §4.1.2.5: "notBefore through notAfter, inclusive"). The engine
-    /// would compare `floor(time)`; the harness passes it the floored time.
-    static func wholeSeconds(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
     /// RFC 3339 date-time, with or without fractional seconds (the suite has both, e.g. `…T23:59:59.999+00:00`).

@@ -10,17 +10,10 @@ enum LimboFeatureSupport {
         case unsupported(String)
     }
 
-    static func table(mode: HarnessMode) -> [String: Support] {
-        guard mode.proposedEngineChecks else { return engineTable }
-        var table = engineTable
-        table["pedantic-serial-number"] = .evaluated  // P10
-        table["pedantic-webpki-subscriber-key"] = .evaluated  // P17 (P-192 and DSA keys do not load at all)
-        return table
-    }
+    static func table(mode: HarnessMode) -> [String: Support] { engineTable }
 
     static func conflictResolution(mode: HarnessMode) -> [String: String] {
-        (mode.proposedEngineChecks ? conflictsResolvedWithProposals : conflictsResolvedTheOtherWay)
-            .merging(undeclaredConflicts) { declared, _ in declared }
+        conflictsResolved.merging(undeclaredConflicts) { declared, _ in declared }
     }
 
     /// Testcases whose expectation contradicts many other testcases of the same suite, so that no validator
@@ -53,10 +46,10 @@ enum LimboFeatureSupport {
         "has-cert-policies": .unsupported("no certificate-policy processing (RFC 5280 §6.1 policy tree)"),
         "no-cert-policies": .unsupported("no certificate-policy processing (RFC 5280 §6.1 policy tree)"),
         "pedantic-public-suffix-wildcard": .unsupported("no Public Suffix List: wildcards on public suffixes are not recognised"),
-        "pedantic-webpki-subscriber-key": .unsupported("no key-strength profile (CA/B Forum subscriber key algorithms and sizes)"),
+        "pedantic-webpki-subscriber-key": .evaluated,  // RSA ≥ 2048 in whole octets; P-192 and DSA keys do not load at all
         "pedantic-webpki-eku": .unsupported(
             "the leaf's extendedKeyUsage follows RFC 5280 (absent means any purpose), not the CA/B Forum subscriber EKU profile"),
-        "pedantic-serial-number": .unsupported("no serial-number profile check (RFC 5280 §4.1.2.2: positive, at most 20 octets)"),
+        "pedantic-serial-number": .evaluated,  // strict profile: positive, at most 20 octets
         "pedantic-rfc5280": .unsupported(
             "no authorityKeyIdentifier presence rule for a trust anchor (RFC 5280 §6.1: the anchor is not part of the path)"),
         "rfc5280-incompatible-with-webpki": .unsupported(
@@ -65,14 +58,8 @@ enum LimboFeatureSupport {
 
     /// Testcases limbo marks as mutually incompatible (`conflicts_with`) where TrustGate takes the other
     /// side and no feature tag says so. Only one of a conflicting pair can pass.
-    private static let conflictsResolvedTheOtherWay: [String: String] = [
-        "webpki::ca-as-leaf":
-            "conflicts with rfc5280::ca-as-leaf, which TrustGate follows: RFC 5280 allows a CA certificate as the end-entity certificate",
-    ]
-
-    /// With P4 (a CA certificate is not an end entity), TrustGate takes the Web PKI side.
-    private static let conflictsResolvedWithProposals: [String: String] = [
+    private static let conflictsResolved: [String: String] = [
         "rfc5280::ca-as-leaf":
-            "conflicts with webpki::ca-as-leaf, which TrustGate follows with P4: a CA certificate does not authenticate as an end entity",
+            "conflicts with webpki::ca-as-leaf, which TrustGate follows: a CA certificate does not authenticate as an end entity",
     ]
 }

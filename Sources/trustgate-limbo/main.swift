@@ -2,19 +2,17 @@ import Foundation
 
 // x509-limbo harness for TrustGate's certificate policy engine.
 //
-//   swift run -c release trustgate-limbo [--id-prefix PREFIX] [--jobs N] [--proposed-engine-checks] < limbo.json > results.json
+//   swift run -c release trustgate-limbo [--id-prefix PREFIX] [--jobs N] < limbo.json > results.json
 //
-// --proposed-engine-checks adds the engine changes proposed in docs/CONFORMANCE.md (prototyped in
-// ProposedEngineChecks.swift) to measure them; without it the harness reports the engine as it is.
 // Reads the suite (limbo schema v1) on stdin and writes a LimboResult on stdout; a one-line summary and
 // any error go to stderr. Exit status: 0 when results were written, 1 for unreadable input, 2 for bad usage.
 
 struct HarnessOptions {
-    var mode = HarnessMode()
+    let mode = HarnessMode()
     var idPrefix = ""
     var jobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    static let usage = "usage: trustgate-limbo [--id-prefix PREFIX] [--jobs N] [--proposed-engine-checks] < limbo.json > results.json"
+    static let usage = "usage: trustgate-limbo [--id-prefix PREFIX] [--jobs N] < limbo.json > results.json"
 
     init(arguments: [String]) throws(HarnessError) {
         var remaining = arguments[...]
@@ -28,8 +26,6 @@ struct HarnessOptions {
                     throw .usage("--jobs needs a positive integer")
                 }
                 jobs = count
-            case "--proposed-engine-checks":
-                mode.proposedEngineChecks = true
             case "-h", "--help":
                 throw .usage(nil)
             default:

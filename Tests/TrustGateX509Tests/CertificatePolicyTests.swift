@@ -107,7 +107,7 @@ final class CertificatePolicyTests: XCTestCase {
 
     func testTooManyPresentedCertificatesAreRefusedUpFront() async throws {
         let f = try makeFixture()
-        let flood = [f.leaf.certificate] + Array(repeating: f.intermediate.certificate, count: 20)
+        let flood = [f.leaf.certificate] + Array(repeating: f.intermediate.certificate, count: CertificatePolicy.maxPresentedCertificates)
         let result = await evaluate(CertificatePolicySettings(trustAnchors: [f.root.certificate]), flood)
         XCTAssertEqual(result.verdict.codes, [.chainTooLong])
     }
@@ -154,9 +154,12 @@ final class CertificatePolicyTests: XCTestCase {
             let verdict = await policy.evaluate(PresentedCertificateChain(derCertificates: [bad]))
             XCTAssertEqual(verdict.codes, [.malformed])
         }
-        let badIntermediate = await policy.evaluate(PresentedCertificateChain(derCertificates: [f.leaf.certificate.derBytes, [0x01, 0x02]]))
-        XCTAssertEqual(badIntermediate.codes, [.malformed])
-        XCTAssertTrue(badIntermediate.rejections[0].message.contains("#2"))
+        // An unreadable intermediate is left out: it cannot be on an accepted path, and is named if refused.
+        let badIntermediate = await policy.explain(PresentedCertificateChain(derCertificates: [f.leaf.certificate.derBytes, [0x01, 0x02]]), at: at)
+        XCTAssertEqual(badIntermediate.verdict.codes, [.untrustedIssuer, .malformed])
+        XCTAssertTrue(badIntermediate.verdict.rejections[1].message.contains("#2"))
+        let extraGarbage = await policy.explain(PresentedCertificateChain(derCertificates: [f.leaf.certificate.derBytes, [0x01, 0x02], f.intermediate.certificate.derBytes]), at: at)
+        XCTAssertTrue(extraGarbage.verdict.isAccepted, "\(extraGarbage.verdict.rejections)")
     }
 
     // MARK: - Validity
@@ -400,6 +403,99 @@ final class CertificatePolicyTests: XCTestCase {
 
         let expiredPin = await evaluate(settings, [selfSigned.certificate], at: at.addingTimeInterval(400 * 86_400))
         XCTAssertEqual(expiredPin.verdict.codes, [.expired], "a pin does not exempt from validity")
+    }
+
+    // MARK: - Certificate profile
+
+    func testIssuersMustBeAllowedToIssueForClientAuth() async throws {
+        let root = try TestPKI.makeRoot()
+        let key = try TestPKI.makeKey()
+        // An issuing CA restricted (by EKU) to server certificates may not vouch for a client.
+        let serverOnlyCA = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: key.publicKey,
+            notValidBefore: at.addingTimeInterval(-86_400), notValidAfter: at.addingTimeInterval(86_400 * 365),
+            issuer: root.certificate.subject, subject: try TestPKI.name("Server-only CA"), signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                try ExtendedKeyUsage([.serverAuth])
+                SubjectKeyIdentifier(hash: key.publicKey)
+                AuthorityKeyIdentifier(keyIdentifier: ArraySlice(SubjectKeyIdentifier(hash: root.key.publicKey).keyIdentifier))
+            },
+            issuerPrivateKey: root.key)
+        let leaf = try TestPKI.makeLeaf(issuer: TestPKI.Identity(certificate: serverOnlyCA, key: key))
+        let result = await evaluate(CertificatePolicySettings(trustAnchors: [root.certificate]), [leaf.certificate, serverOnlyCA])
+        XCTAssertEqual(result.verdict.codes, [.ekuMismatch])
+        XCTAssertTrue(result.verdict.rejections[0].message.contains("Server-only CA"))
+    }
+
+    func testAnIssuerWithoutKeyCertSignIsNotTrusted() async throws {
+        let root = try TestPKI.makeRoot()
+        let key = try TestPKI.makeKey()
+        let notACertSigner = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: key.publicKey,
+            notValidBefore: at.addingTimeInterval(-86_400), notValidAfter: at.addingTimeInterval(86_400 * 365),
+            issuer: root.certificate.subject, subject: try TestPKI.name("CRL-only CA"), signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(cRLSign: true))
+                SubjectKeyIdentifier(hash: key.publicKey)
+                AuthorityKeyIdentifier(keyIdentifier: ArraySlice(SubjectKeyIdentifier(hash: root.key.publicKey).keyIdentifier))
+            },
+            issuerPrivateKey: root.key)
+        let leaf = try TestPKI.makeLeaf(issuer: TestPKI.Identity(certificate: notACertSigner, key: key))
+        let result = await evaluate(CertificatePolicySettings(trustAnchors: [root.certificate]), [leaf.certificate, notACertSigner])
+        XCTAssertEqual(result.verdict.codes, [.untrustedIssuer])
+        XCTAssertTrue(result.verdict.rejections[0].message.contains("keyCertSign"))
+    }
+
+    func testACACertificateIsNotAClientCertificate() async throws {
+        let f = try makeFixture()
+        let result = await evaluate(CertificatePolicySettings(trustAnchors: [f.root.certificate]), [f.intermediate.certificate])
+        XCTAssertEqual(result.verdict.codes, [.ekuMismatch])
+        XCTAssertTrue(result.verdict.rejections[0].message.contains("CA certificate"))
+    }
+
+    func testStrictProfileRequiresKeyIdentifiersCompatibleDoesNot() async throws {
+        let root = try TestPKI.makeRoot()
+        let intermediate = try TestPKI.makeIntermediate(issuer: root)
+        let leafKey = try TestPKI.makeKey()
+        // As some older tools issue them: no authorityKeyIdentifier.
+        let bare = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: leafKey.publicKey,
+            notValidBefore: at.addingTimeInterval(-3_600), notValidAfter: at.addingTimeInterval(86_400),
+            issuer: intermediate.certificate.subject, subject: try TestPKI.name("legacy-client"), signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions { Critical(BasicConstraints.notCertificateAuthority) },
+            issuerPrivateKey: intermediate.key)
+        var settings = CertificatePolicySettings(trustAnchors: [root.certificate])
+        let strict = await evaluate(settings, [bare, intermediate.certificate])
+        XCTAssertEqual(strict.verdict.codes, [.malformed])
+        XCTAssertTrue(strict.verdict.rejections[0].message.contains("authorityKeyIdentifier"))
+        settings.profile = .compatible
+        let compatible = await evaluate(settings, [bare, intermediate.certificate])
+        XCTAssertTrue(compatible.verdict.isAccepted, "\(compatible.verdict.rejections)")
+    }
+
+    func testStrictProfileIgnoresCRLsWithoutANumber() async throws {
+        let root = try TestPKI.makeRoot()
+        let intermediateKey = P256.Signing.PrivateKey()
+        let intermediate = try TestPKI.makeIntermediate(issuer: root, key: Certificate.PrivateKey(intermediateKey))
+        let leaf = try TestPKI.makeLeaf(issuer: intermediate)
+        // A CRL without cRLNumber (RFC 5280 §5.2.3 requires one), revoking the leaf.
+        var factory = CRLTestFactory(signingKey: intermediateKey, issuer: intermediate.certificate.subject,
+                                     thisUpdate: at.addingTimeInterval(-60), nextUpdate: at.addingTimeInterval(86_400))
+        factory.crlNumber = nil
+        factory.entries = [.init(serial: Array(leaf.certificate.serialNumber.bytes), revocationDate: at.addingTimeInterval(-60))]
+        let numberless = try CertificateRevocationList(derEncoded: factory.derEncoded())
+        XCTAssertNil(numberless.crlNumber)
+        var settings = CertificatePolicySettings(trustAnchors: [root.certificate])
+        settings.crls = [numberless]
+        settings.revocation = RevocationSettings(mode: .leaf, requireCRL: true)
+        let strict = await evaluate(settings, [leaf.certificate, intermediate.certificate])
+        XCTAssertEqual(strict.verdict.codes, [.crlMissing])
+        settings.profile = .compatible
+        let compatible = await evaluate(settings, [leaf.certificate, intermediate.certificate])
+        XCTAssertEqual(compatible.verdict.codes, [.revoked])
     }
 
     // MARK: - Every reason

@@ -17,7 +17,8 @@ public enum CertificatePolicyConfiguration {
         var settings = CertificatePolicySettings()
 
         if let trust = root["trust"] {
-            let map = try trust.mapping(allowedKeys: ["anchors", "intermediates", "max_depth"])
+            let map = try trust.mapping(allowedKeys: ["anchors", "intermediates", "max_depth", "profile"])
+            if let profile = map["profile"] { settings.profile = try profile.oneOf(CertificateProfile.self) }
             if let anchors = map["anchors"] { settings.trustAnchors = try certificates(from: anchors) }
             if let intermediates = map["intermediates"] { settings.intermediates = try certificates(from: intermediates) }
             if let depth = map["max_depth"] { settings.maxDepth = try depth.integer(in: 1...16) }
@@ -35,7 +36,9 @@ public enum CertificatePolicyConfiguration {
             if let mode = map["mode"] { settings.revocation.mode = try mode.oneOf(RevocationSettings.Mode.self) }
             if let require = map["require_crl"] { settings.revocation.requireCRL = try require.bool() }
             if let stale = map["stale_crl"] { settings.revocation.staleCRL = try stale.oneOf(RevocationSettings.StaleCRLHandling.self) }
-            if let crls = map["crls"] { settings.crls = try revocationLists(from: crls) }
+            if let crls = map["crls"] {
+                settings.crls = try revocationLists(from: crls, requireCRLNumber: settings.profile == .strict)
+            }
             if settings.revocation.mode != .off, settings.crls.isEmpty, settings.revocation.requireCRL {
                 throw revocation.error("require_crl is true but no CRLs are configured: every certificate would be refused")
             }
@@ -76,15 +79,22 @@ public enum CertificatePolicyConfiguration {
         return result
     }
 
-    static func revocationLists(from node: ConfigurationNode) throws -> [CertificateRevocationList] {
+    /// CRLs from files. Under the strict profile a CRL without a cRLNumber (RFC 5280 §5.2.3: conforming
+    /// CAs MUST include it) is refused here, loudly, rather than ignored at evaluation time.
+    static func revocationLists(from node: ConfigurationNode, requireCRLNumber: Bool) throws -> [CertificateRevocationList] {
         var result: [CertificateRevocationList] = []
         for item in try node.list() {
             let file = try item.path()
+            let loaded: [CertificateRevocationList]
             do {
-                result += try CertificateRevocationList.load(contentsOfFile: file)
+                loaded = try CertificateRevocationList.load(contentsOfFile: file)
             } catch {
                 throw item.error("\(file): \(error)")
             }
+            if requireCRLNumber, loaded.contains(where: { $0.crlNumber == nil }) {
+                throw item.error("\(file): the CRL has no cRLNumber extension (RFC 5280 §5.2.3); set trust.profile: compatible to accept it")
+            }
+            result += loaded
         }
         return result
     }

@@ -21,8 +21,9 @@ public final class CertificatePolicy: Sendable {
     private let knownIssuersByName: [DistinguishedName: [Certificate]]
     private let crlIndex: CRLIndex
 
-    /// More than this many presented certificates is refused before any work is done.
-    static let maxPresentedCertificates = 16
+    /// More than this many presented certificates is refused before any work is done. (Path-building work
+    /// is bounded separately, by ``BoundedIntermediateStore``.)
+    static let maxPresentedCertificates = 48
 
     private static let generations = Atomic<UInt64>(0)
 
@@ -32,7 +33,7 @@ public final class CertificatePolicy: Sendable {
         self.cache = cache
         self.roots = CertificateStore(settings.trustAnchors)
         self.knownIssuersByName = Dictionary(grouping: settings.trustAnchors + settings.intermediates, by: \.subject)
-        self.crlIndex = CRLIndex(settings.crls)
+        self.crlIndex = CRLIndex(settings.crls.filter { settings.profile == .compatible || $0.crlNumber != nil })
     }
 
     /// The cached verdict for `presented` at the current time, if there is one: a synchronous probe for
@@ -81,12 +82,18 @@ public final class CertificatePolicy: Sendable {
             return CertificateEvaluation(verdict: .rejected([.init(.chainTooLong, "the client sent \(presented.derCertificates.count) certificates; at most \(Self.maxPresentedCertificates) are accepted")]), chain: [], deadline: nil)
         }
         var certificates: [Certificate] = []
+        // An intermediate that cannot be parsed cannot be on any accepted path: it is left out (a client may
+        // send an alternative path signed with an algorithm swift-certificates does not read) and named
+        // only if the verdict is a rejection. An unparseable leaf is fatal.
+        var unreadable: [CertificateRejection] = []
         for (position, der) in presented.derCertificates.enumerated() {
             do {
                 certificates.append(try Certificate(derEncoded: der))
             } catch {
-                let which = position == 0 ? "the client certificate" : "certificate #\(position + 1) of the presented chain"
-                return CertificateEvaluation(verdict: .rejected([.init(.malformed, "\(which) is not a valid DER X.509 certificate")]), chain: certificates, deadline: nil)
+                if position == 0 {
+                    return CertificateEvaluation(verdict: .rejected([.init(.malformed, "the client certificate is not a valid DER X.509 certificate")]), chain: [], deadline: nil)
+                }
+                unreadable.append(.init(.malformed, "certificate #\(position + 1) of the presented chain is not a valid DER X.509 certificate (ignored)"))
             }
         }
         let leaf = certificates[0]
@@ -118,6 +125,7 @@ public final class CertificatePolicy: Sendable {
                 ChainCheckPolicy(check: checks.depth)
                 ChainCheckPolicy(check: checks.usage)
                 ChainCheckPolicy(check: checks.revocation)
+                ChainCheckPolicy(check: checks.profile)
                 additional
             }
             if case .validCertificate(let chain) = await verifier.validate(leaf: leaf, intermediates: CertificateStore(custom: intermediates)) {
@@ -165,7 +173,7 @@ public final class CertificatePolicy: Sendable {
             let warnings = checks.revocation.warnings(for: chain)
             return CertificateEvaluation(verdict: .accepted(AcceptedCertificate(chain: chain, identity: identity, warnings: warnings)), chain: chain, deadline: deadline)
         }
-        return CertificateEvaluation(verdict: .rejected(deduplicated(reasons)), chain: diagnosedChain, deadline: deadline)
+        return CertificateEvaluation(verdict: .rejected(deduplicated(reasons + unreadable)), chain: diagnosedChain, deadline: deadline)
     }
 
     private func untrustedReason(for leaf: Certificate, presented: [Certificate]) -> CertificateRejection {
@@ -203,9 +211,11 @@ private struct Checks {
     let depth: ChainDepthCheck
     let usage: OptionalCheck<KeyPurposeCheck>
     let revocation: RevocationCheck
+    let profile: CertificateProfileCheck
 
     init(settings: CertificatePolicySettings, crlIndex: CRLIndex, time: Date) {
         self.time = time
+        self.profile = CertificateProfileCheck(purpose: settings.requiredKeyPurpose, profile: settings.profile)
         self.validity = ValidityCheck(time: time, skew: settings.clockSkew)
         self.depth = ChainDepthCheck(maxDepth: settings.maxDepth)
         self.usage = OptionalCheck(check: KeyPurposeCheck(purpose: settings.requiredKeyPurpose ?? .clientAuth), enabled: settings.requiredKeyPurpose != nil)
@@ -214,7 +224,7 @@ private struct Checks {
 
     func all(for chain: [Certificate]) -> [CertificateRejection] {
         validity.rejections(for: chain) + usage.rejections(for: chain) + depth.rejections(for: chain)
-            + revocation.rejections(for: chain)
+            + revocation.rejections(for: chain) + profile.rejections(for: chain)
     }
 
     func leafOnly(for leaf: Certificate) -> [CertificateRejection] {

@@ -20,6 +20,8 @@ public struct CertificatePolicySettings: Sendable {
     public var pinnedSelfSigned: PinnedCertificates
     /// Upper bound on how long a verdict is reused.
     public var cacheTTL: TimeInterval
+    /// How strictly the RFC 5280 certificate and CRL profile is enforced.
+    public var profile: CertificateProfile = .strict
     /// A further swift-certificates policy applied during path building (e.g. `ServerIdentityPolicy`
     /// when the same engine validates server certificates).
     public var additionalPolicy: AdditionalVerifierPolicy?

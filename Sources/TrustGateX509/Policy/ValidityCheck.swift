@@ -11,6 +11,8 @@ struct ValidityCheck: ChainCheck {
     var handledCriticalExtensions: [ASN1ObjectIdentifier] { [] }
 
     func rejections(for chain: [Certificate]) -> [CertificateRejection] {
+        // X.509 times have one-second resolution and notAfter is inclusive (RFC 5280 §4.1.2.5): compare whole seconds.
+        let time = Date(timeIntervalSince1970: self.time.timeIntervalSince1970.rounded(.down))
         var found: [CertificateRejection] = []
         for (index, certificate) in chain.enumerated() {
             let role = chainRole(index, of: chain.count)

@@ -611,6 +611,8 @@ private struct CRLExtensionFields {
             try seen.insert(ext.oid)
             switch ext.oid {
             case .CRLExtensionID.crlNumber:
+                // RFC 5280 §5.2.3: "this extension is non-critical".
+                if ext.critical { throw CRLParsingError.malformed(field: "cRLNumber", reason: "marked critical; RFC 5280 requires it to be non-critical") }
                 self.crlNumber = try Self.parseCRLNumber(ext.value)
             case .CRLExtensionID.authorityKeyIdentifier:
                 self.authorityKeyIdentifier = try CertificateRevocationList.field("authorityKeyIdentifier") {

@@ -132,6 +132,9 @@ enum TestPKI {
         let signer = issuer?.key ?? key
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
+            if let issuer {
+                AuthorityKeyIdentifier(keyIdentifier: ArraySlice(SubjectKeyIdentifier(hash: issuer.key.publicKey).keyIdentifier))
+            }
             if let keyUsage { Critical(keyUsage) }
             if let eku { try ExtendedKeyUsage(eku) }
             if !sans.isEmpty { SubjectAlternativeNames(sans) }
