@@ -119,6 +119,7 @@ public final class CertificatePolicy: Sendable {
             let intermediates = BoundedIntermediateStore(candidates)
             let additional = settings.additionalPolicy?.make() ?? AnyPolicy(HandledExtensionsPolicy())
             var verifier = Verifier(rootCertificates: roots) {
+                ChainCheckPolicy(check: NameConstraintBudgetCheck())
                 RFC5280Policy.withValidityCheckDisabled()
                 HandledExtensionsPolicy()
                 ChainCheckPolicy(check: checks.validity)
@@ -138,6 +139,7 @@ public final class CertificatePolicy: Sendable {
             } else {
                 // Diagnose: build a path on structure and signatures alone, then list everything wrong with it.
                 var structural = Verifier(rootCertificates: roots) {
+                    ChainCheckPolicy(check: NameConstraintBudgetCheck())
                     RFC5280Policy.withValidityCheckDisabled()
                     HandledExtensionsPolicy()
                     ChainCheckPolicy(check: OptionalCheck(check: KeyPurposeCheck(purpose: .clientAuth), enabled: false))

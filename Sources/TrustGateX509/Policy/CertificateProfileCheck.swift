@@ -10,9 +10,6 @@ struct CertificateProfileCheck: ChainCheck {
     let purpose: ExtendedKeyUsage.Usage?
     let profile: CertificateProfile
 
-    /// More (names × constraints) comparisons than this in one chain is refused outright, as Go
-    /// (`MaxConstraintComparisions`) and rustls-webpki do: name-constraint checking is quadratic.
-    static let nameConstraintComparisonBudget = 250_000
     static let maxSerialNumberOctets = 20
 
     var handledCriticalExtensions: [ASN1ObjectIdentifier] { [] }
@@ -108,17 +105,6 @@ struct CertificateProfileCheck: ChainCheck {
         // RFC 5280 §4.2.1.10: nameConstraints only in CA certificates.
         if !leafIsCA, leaf.extensions[oid: .X509ExtensionID.nameConstraints] != nil {
             found.append(.init(.malformed, "client certificate \(leaf.verdictName) carries nameConstraints but is not a CA"))
-        }
-        // Bound name-constraint work.
-        let constraintCount = chain.dropFirst().reduce(0) { total, issuer in
-            guard let constraints = try? issuer.extensions.nameConstraints else { return total }
-            return total + constraints.permittedSubtrees.count + constraints.excludedSubtrees.count
-        }
-        if constraintCount > 0 {
-            let nameCount = ((try? leaf.extensions.subjectAlternativeNames)??.count ?? 0) + leaf.subject.reduce(0) { $0 + $1.count }
-            if nameCount * constraintCount > Self.nameConstraintComparisonBudget {
-                found.append(.init(.untrustedIssuer, "\(nameCount) names × \(constraintCount) name constraints exceed the comparison limit"))
-            }
         }
         return found
     }
