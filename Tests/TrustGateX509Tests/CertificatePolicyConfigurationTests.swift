@@ -107,6 +107,19 @@ final class CertificatePolicyConfigurationTests: XCTestCase {
         assertError("trust: { anchors: [cas/root.pem] }\npinned_self_signed:\n  - { thumbprint: \(String(repeating: "a", count: 40)), spki_sha256: x }\n", line: 3, keyPath: "pinned_self_signed[0]", contains: "exactly one")
     }
 
+    func testProfileAndCRLsWithoutANumber() throws {
+        var factory = CRLTestFactory(issuer: root.certificate.subject, thisUpdate: Date(), nextUpdate: Date().addingTimeInterval(86_400))
+        factory.crlNumber = nil
+        try Data(try factory.derEncoded()).write(to: directory.appendingPathComponent("numberless.crl"))
+        assertError("trust: { anchors: [cas/root.pem] }\nrevocation:\n  mode: leaf\n  crls: [numberless.crl]\n",
+                    line: 4, keyPath: "revocation.crls[0]", contains: "no cRLNumber")
+        let compatible = try parse("trust: { anchors: [cas/root.pem], profile: compatible }\nrevocation:\n  mode: leaf\n  crls: [numberless.crl]\n")
+        XCTAssertEqual(compatible.profile, .compatible)
+        XCTAssertEqual(compatible.crls.count, 1)
+        XCTAssertEqual(try parse("trust: { anchors: [cas/root.pem] }").profile, .strict)
+        assertError("trust: { anchors: [cas/root.pem], profile: lax }\n", line: 1, keyPath: "trust.profile", contains: "strict, compatible")
+    }
+
     func testBadCRLFileIsAConfigurationError() throws {
         try "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n".write(to: directory.appendingPathComponent("bad.crl"), atomically: true, encoding: .utf8)
         assertError("trust: { anchors: [cas/root.pem] }\nrevocation:\n  mode: leaf\n  crls: [bad.crl]\n", line: 4, keyPath: "revocation.crls[0]", contains: "bad.crl")
