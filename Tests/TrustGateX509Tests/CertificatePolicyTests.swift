@@ -407,22 +407,30 @@ final class CertificatePolicyTests: XCTestCase {
 
     // MARK: - Certificate profile
 
-    func testIssuersMustBeAllowedToIssueForClientAuth() async throws {
-        let root = try TestPKI.makeRoot()
+    /// An intermediate CA with the given keyUsage and (optional) extendedKeyUsage.
+    func makeIssuingCA(_ name: String, under root: TestPKI.Identity, keyUsage: KeyUsage, eku: [ExtendedKeyUsage.Usage]?) throws
+        -> (Certificate, Certificate.PrivateKey)
+    {
         let key = try TestPKI.makeKey()
-        // An issuing CA restricted (by EKU) to server certificates may not vouch for a client.
-        let serverOnlyCA = try Certificate(
+        let certificate = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: key.publicKey,
             notValidBefore: at.addingTimeInterval(-86_400), notValidAfter: at.addingTimeInterval(86_400 * 365),
-            issuer: root.certificate.subject, subject: try TestPKI.name("Server-only CA"), signatureAlgorithm: .ecdsaWithSHA256,
+            issuer: root.certificate.subject, subject: try TestPKI.name(name), signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                try ExtendedKeyUsage([.serverAuth])
+                Critical(keyUsage)
+                if let eku { try ExtendedKeyUsage(eku) }
                 SubjectKeyIdentifier(hash: key.publicKey)
                 AuthorityKeyIdentifier(keyIdentifier: ArraySlice(SubjectKeyIdentifier(hash: root.key.publicKey).keyIdentifier))
             },
             issuerPrivateKey: root.key)
+        return (certificate, key)
+    }
+
+    func testIssuersMustBeAllowedToIssueForClientAuth() async throws {
+        let root = try TestPKI.makeRoot()
+        // An issuing CA restricted (by EKU) to server certificates may not vouch for a client.
+        let (serverOnlyCA, key) = try makeIssuingCA("Server-only CA", under: root, keyUsage: KeyUsage(keyCertSign: true, cRLSign: true), eku: [.serverAuth])
         let leaf = try TestPKI.makeLeaf(issuer: TestPKI.Identity(certificate: serverOnlyCA, key: key))
         let result = await evaluate(CertificatePolicySettings(trustAnchors: [root.certificate]), [leaf.certificate, serverOnlyCA])
         XCTAssertEqual(result.verdict.codes, [.ekuMismatch])
@@ -431,18 +439,7 @@ final class CertificatePolicyTests: XCTestCase {
 
     func testAnIssuerWithoutKeyCertSignIsNotTrusted() async throws {
         let root = try TestPKI.makeRoot()
-        let key = try TestPKI.makeKey()
-        let notACertSigner = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: key.publicKey,
-            notValidBefore: at.addingTimeInterval(-86_400), notValidAfter: at.addingTimeInterval(86_400 * 365),
-            issuer: root.certificate.subject, subject: try TestPKI.name("CRL-only CA"), signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(cRLSign: true))
-                SubjectKeyIdentifier(hash: key.publicKey)
-                AuthorityKeyIdentifier(keyIdentifier: ArraySlice(SubjectKeyIdentifier(hash: root.key.publicKey).keyIdentifier))
-            },
-            issuerPrivateKey: root.key)
+        let (notACertSigner, key) = try makeIssuingCA("CRL-only CA", under: root, keyUsage: KeyUsage(cRLSign: true), eku: nil)
         let leaf = try TestPKI.makeLeaf(issuer: TestPKI.Identity(certificate: notACertSigner, key: key))
         let result = await evaluate(CertificatePolicySettings(trustAnchors: [root.certificate]), [leaf.certificate, notACertSigner])
         XCTAssertEqual(result.verdict.codes, [.untrustedIssuer])

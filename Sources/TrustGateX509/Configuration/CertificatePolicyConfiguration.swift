@@ -192,18 +192,7 @@ public enum CertificatePolicyConfiguration {
     /// SPKI SHA-256 pins as Envoy writes them (base64) or as hex.
     static func spkiHash(_ node: ConfigurationNode) throws -> [UInt8] {
         let text = try node.nonEmptyString()
-        let hex = CertificateFingerprints.normalizedHex(text)
-        if hex.count == 64, hex.allSatisfy(\.isHexDigit) {
-            var bytes: [UInt8] = []
-            var index = hex.startIndex
-            while index < hex.endIndex {
-                let next = hex.index(index, offsetBy: 2)
-                guard let byte = UInt8(hex[index..<next], radix: 16) else { break }
-                bytes.append(byte)
-                index = next
-            }
-            return bytes
-        }
+        if let bytes = CertificateFingerprints.bytes(fromHex: text), bytes.count == 32 { return bytes }
         if let data = Data(base64Encoded: text), data.count == 32 { return Array(data) }
         throw node.error("expected the base64 (or hex) SHA-256 of a SubjectPublicKeyInfo, 32 bytes")
     }
