@@ -117,6 +117,24 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(text.contains("Contoso Issuing CA"))
     }
 
+    func testPFXWithPasswordFromTheEnvironment() throws {
+        let ca = path("ca")
+        try run(["pki", "init-ca", "--dir", ca], expect: 0)
+        try run(["pki", "issue", "--ca", ca, "--type", "client", "--cn", "pfx-client", "--out", path("client")], expect: 0)
+        try TestPKI.openssl(["pkcs12", "-export", "-in", path("client-chain.pem"), "-inkey", path("client.key"),
+                             "-out", path("client.pfx"), "-passout", "pass:s3cret pass"])
+        let policy = try writePolicy("policy.yaml", "trust: { anchors: [ca/root.pem] }\n")
+        let accepted = try TestPKI.runProcess(binary, ["check", "--policy", policy, path("client.pfx"), "--password-env", "TG_PFX_PASSWORD"],
+                                              environment: ["TG_PFX_PASSWORD": "s3cret pass"])
+        XCTAssertEqual(accepted.status, 0, accepted.stderrText)
+        let wrong = try TestPKI.runProcess(binary, ["check", "--policy", policy, path("client.pfx"), "--password-env", "TG_PFX_PASSWORD"],
+                                           environment: ["TG_PFX_PASSWORD": "nope"])
+        XCTAssertEqual(wrong.status, 2)
+        XCTAssertTrue(wrong.stderrText.lowercased().contains("password"), wrong.stderrText)
+        XCTAssertFalse(wrong.stderrText.contains("nope"), "the password is never echoed")
+        try run(["check", "--policy", policy, path("client.pfx"), "--password-env", "TG_UNSET_VARIABLE_FOR_TEST"], expect: 2)
+    }
+
     func testUsageAndInputErrorsExitWithTwo() throws {
         let root = try TestPKI.makeRoot()
         try TestPKI.pem([root.certificate]).write(toFile: path("root.pem"), atomically: true, encoding: .utf8)
