@@ -108,7 +108,8 @@ final class CertificatePolicyConfigurationTests: XCTestCase {
     }
 
     func testProfileAndCRLsWithoutANumber() throws {
-        var factory = CRLTestFactory(issuer: root.certificate.subject, thisUpdate: Date(), nextUpdate: Date().addingTimeInterval(86_400))
+        // Issued by a CA the policy does not name (an intermediate only clients send), so only its form is checked here.
+        var factory = CRLTestFactory(issuer: try TestPKI.name("Client-sent CA"), thisUpdate: Date(), nextUpdate: Date().addingTimeInterval(86_400))
         factory.crlNumber = nil
         try Data(try factory.derEncoded()).write(to: directory.appendingPathComponent("numberless.crl"))
         assertError("trust: { anchors: [cas/root.pem] }\nrevocation:\n  mode: leaf\n  crls: [numberless.crl]\n",
@@ -118,6 +119,14 @@ final class CertificatePolicyConfigurationTests: XCTestCase {
         XCTAssertEqual(compatible.crls.count, 1)
         XCTAssertEqual(try parse("trust: { anchors: [cas/root.pem] }").profile, .strict)
         assertError("trust: { anchors: [cas/root.pem], profile: lax }\n", line: 1, keyPath: "trust.profile", contains: "strict, compatible")
+    }
+
+    func testACRLNotSignedByTheConfiguredCAIsAConfigurationError() throws {
+        let impostorKey = try TestPKI.makeKey()
+        let forged = try CertificateRevocationListBuilder(issuerCertificate: root.certificate, thisUpdate: Date(), nextUpdate: Date().addingTimeInterval(86_400), crlNumber: 1, entries: []).signed(with: impostorKey)
+        try Data(forged).write(to: directory.appendingPathComponent("forged.crl"))
+        assertError("trust: { anchors: [cas/root.pem] }\nrevocation:\n  mode: leaf\n  crls: [forged.crl]\n",
+                    line: 4, keyPath: "revocation.crls", contains: "not validly signed")
     }
 
     func testBadCRLFileIsAConfigurationError() throws {

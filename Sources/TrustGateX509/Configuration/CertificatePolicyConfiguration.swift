@@ -38,6 +38,7 @@ public enum CertificatePolicyConfiguration {
             if let stale = map["stale_crl"] { settings.revocation.staleCRL = try stale.oneOf(RevocationSettings.StaleCRLHandling.self) }
             if let crls = map["crls"] {
                 settings.crls = try revocationLists(from: crls, requireCRLNumber: settings.profile == .strict)
+                try checkSignatures(of: settings.crls, knownIssuers: settings.trustAnchors + settings.intermediates, node: crls)
             }
             if settings.revocation.mode != .off, settings.crls.isEmpty, settings.revocation.requireCRL {
                 throw revocation.error("require_crl is true but no CRLs are configured: every certificate would be refused")
@@ -97,6 +98,19 @@ public enum CertificatePolicyConfiguration {
             result += loaded
         }
         return result
+    }
+
+    /// A CRL whose issuer is configured but did not sign it would be ignored at every evaluation, which
+    /// silently turns revocation off for that CA: refuse it here instead. (A CRL of an intermediate that only
+    /// clients send is checked when it is first used.)
+    static func checkSignatures(of crls: [CertificateRevocationList], knownIssuers: [Certificate], node: ConfigurationNode) throws {
+        for crl in crls {
+            let named = knownIssuers.filter { $0.subject == crl.issuer }
+            guard !named.isEmpty else { continue }
+            if !named.contains(where: { crl.isSignatureValid(signedBy: $0) && CertificateRevocationList.keyUsageAllowsCRLSigning($0) }) {
+                throw node.error("the CRL of '\(crl.issuer.displayString)' is not validly signed by the configured CA of that name (wrong CA key, or its keyUsage lacks cRLSign)")
+            }
+        }
     }
 
     private static func files(at item: ConfigurationNode) throws -> [String] {
