@@ -29,13 +29,14 @@ struct CertInspectCommand: AsyncParsableCommand {
     @Argument(help: "The certificate file, or - for standard input.")
     var file: String
 
-    @Option(name: .long, help: "Password of a PKCS#12 / PFX file or of an encrypted private key in the file.")
-    var password: String?
+    @OptionGroup(title: "Password of a PKCS#12 / PFX file or of an encrypted private key in the file")
+    var passwordOptions: PasswordOptions
 
     @Flag(name: .long, help: "Print a JSON array with one summary per certificate.")
     var json = false
 
     func run() async throws {
+        let password = try passwordOptions.resolve()
         let bundle: CertificateBundle
         let summaries: [CertificateSummary]
         do {

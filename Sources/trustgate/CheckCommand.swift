@@ -28,11 +28,8 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Evaluate at this time (ISO 8601, e.g. 2026-01-31T12:00:00Z) instead of now.")
     var at: String?
 
-    @Option(name: .long, help: "Password of a PKCS#12 CERT (visible to other local users in the process list; prefer --password-env).")
-    var password: String?
-
-    @Option(name: .customLong("password-env"), help: ArgumentHelp("Read the PKCS#12 password from this environment variable.", valueName: "var"))
-    var passwordEnvironmentVariable: String?
+    @OptionGroup(title: "PKCS#12 password")
+    var password: PasswordOptions
 
     @Flag(name: .long, help: "Print the verdict as JSON.")
     var json = false
@@ -45,14 +42,7 @@ struct CheckCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.input("invalid policy: \(error)")
         }
-        var password = self.password
-        if let variable = passwordEnvironmentVariable {
-            guard password == nil else { throw CommandFailure.input("give either --password or --password-env, not both") }
-            guard let value = ProcessInfo.processInfo.environment[variable] else {
-                throw CommandFailure.input("--password-env: the environment variable \(variable) is not set")
-            }
-            password = value
-        }
+        let password = try self.password.resolve()
         var presented: [Certificate]
         do {
             presented = try CertificateBundle.load(contentsOfFile: certificate, password: password).certificates

@@ -22,16 +22,8 @@ struct PKIImportPFXCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The PFX / .p12 file.", valueName: "file"))
     var file: String
 
-    @Option(help: ArgumentHelp("The PFX password (\"\" for none).", valueName: "password"))
-    var password: String?
-
-    @Option(name: .customLong("password-file"), help: ArgumentHelp(
-        "Read the password from this file (its first line).", valueName: "file"))
-    var passwordFile: String?
-
-    @Option(name: .customLong("password-env"), help: ArgumentHelp(
-        "Read the password from this environment variable.", valueName: "name"))
-    var passwordEnvironment: String?
+    @OptionGroup(title: "PFX password")
+    var password: PasswordOptions
 
     @Option(help: ArgumentHelp(
         "Output prefix: writes PREFIX-chain.pem, PREFIX.pem, PREFIX.key (a trailing .pem is ignored).", valueName: "prefix"))
@@ -80,30 +72,15 @@ struct PKIImportPFXCommand: ParsableCommand {
     }
 
     private func resolvedPassword() throws -> String {
-        let given = [password != nil, passwordFile != nil, passwordEnvironment != nil].filter { $0 }.count
-        guard given == 1 else {
-            throw PKIUsageError(given == 0
-                ? "give the PFX password with --password-file FILE, --password-env NAME or --password P (\"\" for none)"
-                : "give only one of --password, --password-file, --password-env")
+        let secret: String?
+        do {
+            secret = try password.resolve()
+        } catch {
+            throw PKIUsageError(error.message)
         }
-        if let password { return password }
-        if let passwordEnvironment {
-            guard let value = ProcessInfo.processInfo.environment[passwordEnvironment] else {
-                throw PKIUsageError("the environment variable \(passwordEnvironment) is not set")
-            }
-            return value
+        guard let secret else {
+            throw PKIUsageError("give the PFX password with --password-file FILE, --password-env NAME or --password P (\"\" for none)")
         }
-        if let passwordFile {
-            try PKIPaths.requireReadableFile(passwordFile)
-            let text: String
-            do {
-                text = try String(contentsOfFile: passwordFile, encoding: .utf8)
-            } catch {
-                throw PKIError.unreadableFile(path: passwordFile, reason: "not UTF-8 text")
-            }
-            return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-                .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
-        }
-        return ""
+        return secret
     }
 }
