@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "TrustGateX509", targets: ["TrustGateX509"]),
+        .library(name: "TrustGateGateway", targets: ["TrustGateGateway"]),
         .executable(name: "trustgate", targets: ["trustgate"]),
         .executable(name: "trustgate-limbo", targets: ["trustgate-limbo"]),
     ],
@@ -29,6 +30,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        .target(
+            name: "TrustGateGateway",
+            dependencies: ["TrustGateX509"]
         ),
         .executableTarget(
             name: "trustgate",
@@ -56,6 +61,10 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Benchmarks/PolicyBenchmark"
+        ),
+        .testTarget(
+            name: "TrustGateGatewayTests",
+            dependencies: ["TrustGateGateway"]
         ),
         .testTarget(
             name: "TrustGateX509Tests",

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Paths that pass without a client certificate, in App Service's notation: prefixes separated by `;` or
+/// `,` (`"/public;/health"`), matched case-insensitively.
+///
+/// Matching is on path segments: `/public` excludes `/public` and `/public/x` but not `/publications`,
+/// so an exclusion never leaks to a sibling path. The query string is not part of the path.
+public struct ExcludedPaths: Sendable, Hashable {
+    /// Normalised prefixes: lower-case, leading `/`, no trailing `/` (except the root itself).
+    public let prefixes: [String]
+
+    public enum ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        case notAbsolute(String)
+        case containsQueryOrFragment(String)
+
+        public var description: String {
+            switch self {
+            case .notAbsolute(let path): "excluded path '\(path)' must start with '/'"
+            case .containsQueryOrFragment(let path): "excluded path '\(path)' must not contain '?' or '#'"
+            }
+        }
+    }
+
+    public init(parsing text: String) throws(ParseError) {
+        var prefixes: [String] = []
+        for rawItem in text.split(whereSeparator: { $0 == ";" || $0 == "," }) {
+            let item = rawItem.trimmingCharacters(in: .whitespaces)
+            guard !item.isEmpty else { continue }
+            guard item.hasPrefix("/") else { throw .notAbsolute(item) }
+            guard !item.contains("?"), !item.contains("#") else { throw .containsQueryOrFragment(item) }
+            var normalised = item.lowercased()
+            while normalised.count > 1, normalised.hasSuffix("/") { normalised.removeLast() }
+            if !prefixes.contains(normalised) { prefixes.append(normalised) }
+        }
+        self.prefixes = prefixes
+    }
+
+    public static let none = ExcludedPaths(prefixes: [])
+
+    private init(prefixes: [String]) {
+        self.prefixes = prefixes
+    }
+
+    /// Whether `path` (the request target's path, without query) is excluded.
+    public func contains(_ path: Substring) -> Bool {
+        guard !prefixes.isEmpty else { return false }
+        let lowered = path.lowercased()
+        for prefix in prefixes {
+            if prefix == "/" { return true }
+            guard lowered.hasPrefix(prefix) else { continue }
+            let rest = lowered.dropFirst(prefix.count)
+            if rest.isEmpty || rest.first == "/" { return true }
+        }
+        return false
+    }
+
+    public func contains(_ path: String) -> Bool { contains(path[...]) }
+}
