@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SwiftASN1
 import X509
 
 /// Writes and reads the client certificate in the headers a TLS terminator forwards.
@@ -153,15 +154,7 @@ public enum ForwardedCertificateHeader {
     }
 
     static func pem(_ der: [UInt8]) -> String {
-        let base64 = Base64Text.encode(der)
-        var lines: [Substring] = []
-        var index = base64.startIndex
-        while index < base64.endIndex {
-            let end = base64.index(index, offsetBy: 64, limitedBy: base64.endIndex) ?? base64.endIndex
-            lines.append(base64[index..<end])
-            index = end
-        }
-        return "-----BEGIN CERTIFICATE-----\n" + lines.joined(separator: "\n") + "\n-----END CERTIFICATE-----\n"
+        PEMDocument(type: "CERTIFICATE", derBytes: der).pemString + "\n"
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters (as Envoy and nginx escape PEM).

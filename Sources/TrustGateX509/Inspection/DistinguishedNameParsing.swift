@@ -187,16 +187,8 @@ struct DistinguishedNameParser {
             digits.append(UInt8(scalars[index].value))
             index += 1
         }
-        guard !digits.isEmpty, digits.count % 2 == 0 else { throw .invalidHexValue(position: start) }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(digits.count / 2)
-        var digit = 0
-        while digit < digits.count {
-            guard let high = PercentDecoding.hexValue(digits[digit]),
-                let low = PercentDecoding.hexValue(digits[digit + 1])
-            else { throw .invalidHexValue(position: start) }
-            bytes.append(high << 4 | low)
-            digit += 2
+        guard !digits.isEmpty, let bytes = CertificateFingerprints.bytes(fromHex: String(decoding: digits, as: UTF8.self)) else {
+            throw .invalidHexValue(position: start)
         }
         guard let value = try? ASN1Any(derEncoded: bytes) else { throw .invalidHexValue(position: start) }
         return RelativeDistinguishedName.Attribute(type: type, value: value)
