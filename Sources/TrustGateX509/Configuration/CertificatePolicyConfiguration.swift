@@ -66,7 +66,7 @@ public enum CertificatePolicyConfiguration {
 
     /// Certificates from a list of files and directories (a directory contributes every *.pem, *.crt,
     /// *.cer, *.der in it — the "uploaded CA certificates" folder).
-    static func certificates(from node: ConfigurationNode) throws -> [Certificate] {
+    public static func certificates(from node: ConfigurationNode) throws -> [Certificate] {
         var result: [Certificate] = []
         for item in try node.list() {
             for file in try files(at: item) {
@@ -133,7 +133,7 @@ public enum CertificatePolicyConfiguration {
         "issuer_subject", "issuer_thumbprint", "spki_sha256", "certificate",
     ]
 
-    static func identityRequirement(_ node: ConfigurationNode) throws -> IdentityRequirement {
+    public static func identityRequirement(_ node: ConfigurationNode) throws -> IdentityRequirement {
         let map = try node.mapping(allowedKeys: claimKeys.union(["identities", "allowed_certificates"]))
         var requirement = IdentityRequirement()
         requirement.required = try claims(map)

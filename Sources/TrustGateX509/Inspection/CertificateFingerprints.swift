@@ -103,7 +103,7 @@ public struct CertificateFingerprints: Sendable, Hashable, Codable {
         return bytes
     }
 
-    static func upperHex(_ bytes: some Sequence<UInt8>) -> String {
+    public static func upperHex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789ABCDEF".utf8)
         var text = [UInt8]()
         text.reserveCapacity(64)

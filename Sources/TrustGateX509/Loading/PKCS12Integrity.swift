@@ -122,9 +122,6 @@ enum PKCS12Integrity {
 
     /// Constant-time comparison of two MACs.
     static func equal(_ left: [UInt8], _ right: [UInt8]) -> Bool {
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(left, right) { difference |= a ^ b }
-        return difference == 0
+        ConstantTime.equal(left, right)
     }
 }

@@ -13,7 +13,7 @@ public struct IdentityRequirement: Sendable, Hashable {
 
     public var isEmpty: Bool { required.isEmpty && identities.isEmpty }
 
-    func rejection(for identity: CertificateIdentity) -> CertificateRejection? {
+    public func rejection(for identity: CertificateIdentity) -> CertificateRejection? {
         var problems: [String] = []
         let failedRequired = required.failedClaims(identity)
         if !failedRequired.isEmpty {

@@ -1,0 +1,287 @@
+import Foundation
+import TrustGateX509
+import X509
+
+/// The gateway's whole configuration as typed values: parsed once from YAML by
+/// ``GatewayConfigurationLoader``, then turned into a ``GatewayRuntime`` (TLS contexts, policies, route
+/// table) before any connection is accepted. Nothing is looked up by string at request time.
+public struct GatewayConfiguration: Sendable {
+    public var listeners: [ListenerConfiguration]
+    /// By name; routes refer to them.
+    public var upstreams: [String: UpstreamConfiguration]
+    /// In file order; the most specific match wins (see ``RouteTable``).
+    public var routes: [RouteConfiguration]
+    public var admin: AdminConfiguration?
+    public var accessLog: AccessLogConfiguration
+    public var shutdown: ShutdownConfiguration
+    public var reload: ReloadConfiguration
+    /// Every file the configuration read (itself, certificates, keys, CAs, CRLs): watched for hot reload.
+    public var sourceFiles: [String]
+
+    public init(
+        listeners: [ListenerConfiguration],
+        upstreams: [String: UpstreamConfiguration],
+        routes: [RouteConfiguration],
+        admin: AdminConfiguration? = nil,
+        accessLog: AccessLogConfiguration = AccessLogConfiguration(),
+        shutdown: ShutdownConfiguration = ShutdownConfiguration(),
+        reload: ReloadConfiguration = ReloadConfiguration(),
+        sourceFiles: [String] = []
+    ) {
+        self.listeners = listeners
+        self.upstreams = upstreams
+        self.routes = routes
+        self.admin = admin
+        self.accessLog = accessLog
+        self.shutdown = shutdown
+        self.reload = reload
+        self.sourceFiles = sourceFiles
+    }
+}
+
+/// `host:port`, `[v6]:port` or `:port` (all addresses).
+public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// One listening socket: TLS (hosts chosen by SNI) or plain HTTP (only behind a trusted TLS terminator).
+public struct ListenerConfiguration: Sendable {
+    public var name: String
+    public var address: ListenAddress
+    /// nil: plain HTTP. Then every host's client certificates come from ``trustedProxies`` or not at all.
+    public var tls: ListenerTLSConfiguration?
+    /// The first host is the default for a handshake without SNI or with an unknown name.
+    public var hosts: [HostConfiguration]
+    /// When set, the client certificate is read from a forwarded header sent by these proxies.
+    public var trustedProxies: TrustedProxyConfiguration?
+
+    public init(name: String, address: ListenAddress, tls: ListenerTLSConfiguration?, hosts: [HostConfiguration], trustedProxies: TrustedProxyConfiguration? = nil) {
+        self.name = name
+        self.address = address
+        self.tls = tls
+        self.hosts = hosts
+        self.trustedProxies = trustedProxies
+    }
+}
+
+public struct ListenerTLSConfiguration: Sendable {
+    public enum Version: String, Sendable, CaseIterable {
+        case tls12 = "1.2"
+        case tls13 = "1.3"
+    }
+
+    public var minimumVersion: Version
+    /// ALPN offers `h2` (then `http/1.1`) when true.
+    public var http2: Bool
+
+    public init(minimumVersion: Version = .tls12, http2: Bool = true) {
+        self.minimumVersion = minimumVersion
+        self.http2 = http2
+    }
+}
+
+/// A virtual host: its names, its server certificate and how its clients authenticate.
+public struct HostConfiguration: Sendable {
+    /// Lower-case DNS names or IP literals; `*.example.com` matches one label; `*` matches anything.
+    public var names: [String]
+    /// Required on TLS listeners.
+    public var serverCertificate: CertificateKeyPair?
+    public var clientCertificates: ClientCertificateSettings
+
+    public init(names: [String], serverCertificate: CertificateKeyPair?, clientCertificates: ClientCertificateSettings) {
+        self.names = names
+        self.serverCertificate = serverCertificate
+        self.clientCertificates = clientCertificates
+    }
+}
+
+/// A certificate chain (leaf first) and the leaf's private key, from PEM files or a PFX.
+public struct CertificateKeyPair: Sendable {
+    public var chain: [Certificate]
+    public var privateKey: Certificate.PrivateKey
+
+    public init(chain: [Certificate], privateKey: Certificate.PrivateKey) {
+        self.chain = chain
+        self.privateKey = privateKey
+    }
+}
+
+public struct ClientCertificateSettings: Sendable {
+    public var mode: ClientCertificateMode
+    /// Fail the TLS handshake (instead of answering 403) when the certificate is missing or refused.
+    public var rejectInHandshake: Bool
+    public var excludedPaths: ExcludedPaths
+    /// nil only when `mode` is `ignore`.
+    public var policy: CertificatePolicySettings?
+
+    public init(mode: ClientCertificateMode, rejectInHandshake: Bool = false, excludedPaths: ExcludedPaths = .none, policy: CertificatePolicySettings?) {
+        self.mode = mode
+        self.rejectInHandshake = rejectInHandshake
+        self.excludedPaths = excludedPaths
+        self.policy = policy
+    }
+}
+
+/// Proxies whose forwarded client-certificate header is believed.
+public struct TrustedProxyConfiguration: Sendable {
+    public var addresses: [CIDRBlock]
+    public var format: ForwardedCertificateFormat
+    /// When not empty, the proxy must also present (over TLS) a client certificate whose SPKI SHA-256 is listed.
+    public var proxySPKISHA256: [[UInt8]]
+
+    public init(addresses: [CIDRBlock], format: ForwardedCertificateFormat, proxySPKISHA256: [[UInt8]] = []) {
+        self.addresses = addresses
+        self.format = format
+        self.proxySPKISHA256 = proxySPKISHA256
+    }
+}
+
+public struct UpstreamConfiguration: Sendable {
+    public enum Scheme: String, Sendable { case http, https }
+
+    public var name: String
+    public var scheme: Scheme
+    public var host: String
+    public var port: Int
+    /// Prefixed to the request path (no trailing slash); empty for none.
+    public var basePath: String
+    /// For https: the CAs that may sign the upstream's certificate; nil = the system's trust store.
+    public var trustRoots: [Certificate]?
+    /// For https: the certificate the gateway presents to the upstream.
+    public var clientCertificate: CertificateKeyPair?
+    /// For https: the name checked in the upstream's certificate (default: `host`).
+    public var serverName: String?
+    public var connectTimeout: TimeInterval
+    /// From the end of the request to the response head.
+    public var responseTimeout: TimeInterval
+    /// Idle pooled connections are closed after this long.
+    public var idleTimeout: TimeInterval
+    /// Idle keep-alive connections kept per event loop.
+    public var maxIdleConnections: Int
+
+    public init(
+        name: String, scheme: Scheme, host: String, port: Int, basePath: String = "",
+        trustRoots: [Certificate]? = nil, clientCertificate: CertificateKeyPair? = nil, serverName: String? = nil,
+        connectTimeout: TimeInterval = 5, responseTimeout: TimeInterval = 60, idleTimeout: TimeInterval = 60,
+        maxIdleConnections: Int = 64
+    ) {
+        self.name = name
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.basePath = basePath
+        self.trustRoots = trustRoots
+        self.clientCertificate = clientCertificate
+        self.serverName = serverName
+        self.connectTimeout = connectTimeout
+        self.responseTimeout = responseTimeout
+        self.idleTimeout = idleTimeout
+        self.maxIdleConnections = maxIdleConnections
+    }
+}
+
+public struct RouteConfiguration: Sendable {
+    public var name: String
+    /// Host names this route serves (lower-case); empty = every host.
+    public var hosts: [String]
+    /// Matched case-insensitively on path-segment boundaries; `/` matches everything.
+    public var pathPrefix: String
+    /// Upper-case method names; nil = any method.
+    public var methods: Set<String>?
+    public var upstream: String
+    /// true: a certificate is needed here even on an `optional` host or an excluded path.
+    public var requireCertificate: Bool
+    /// Tightens the host's policy: the accepted certificate must also satisfy this.
+    public var identity: IdentityRequirement?
+    public var forwarding: CertificateForwarding
+    public var forwardedHeaders: ForwardedHeaderStyle
+
+    public init(
+        name: String, hosts: [String] = [], pathPrefix: String = "/", methods: Set<String>? = nil, upstream: String,
+        requireCertificate: Bool = false, identity: IdentityRequirement? = nil,
+        forwarding: CertificateForwarding = CertificateForwarding(), forwardedHeaders: ForwardedHeaderStyle = .xForwarded
+    ) {
+        self.name = name
+        self.hosts = hosts
+        self.pathPrefix = pathPrefix
+        self.methods = methods
+        self.upstream = upstream
+        self.requireCertificate = requireCertificate
+        self.identity = identity
+        self.forwarding = forwarding
+        self.forwardedHeaders = forwardedHeaders
+    }
+}
+
+/// How the client certificate travels to the upstream.
+public struct CertificateForwarding: Sendable {
+    /// Each format's headers are added (default: `X-ARR-ClientCert`, as App Service).
+    public var formats: [ForwardedCertificateFormat]
+    /// Adds `X-TrustGate-Client-Subject`, `-Issuer`, `-SHA1`, `-SHA256` and `-Verdict`.
+    public var infoHeaders: Bool
+
+    public init(formats: [ForwardedCertificateFormat] = [.arrClientCert], infoHeaders: Bool = false) {
+        self.formats = formats
+        self.infoHeaders = infoHeaders
+    }
+}
+
+/// Which client-address headers the upstream receives.
+public enum ForwardedHeaderStyle: String, Sendable, CaseIterable {
+    /// `X-Forwarded-For`, `X-Forwarded-Proto`, `X-Forwarded-Host`.
+    case xForwarded = "x-forwarded"
+    /// RFC 7239 `Forwarded: for=…;proto=…;host=…`.
+    case rfc7239
+    /// Both.
+    case both
+}
+
+public struct AdminConfiguration: Sendable {
+    public var address: ListenAddress
+
+    public init(address: ListenAddress = ListenAddress(host: "127.0.0.1", port: 9901)) {
+        self.address = address
+    }
+}
+
+public struct AccessLogConfiguration: Sendable {
+    public enum Destination: Sendable, Hashable {
+        case standardOutput
+        case file(String)
+        case disabled
+    }
+
+    public var destination: Destination
+
+    public init(destination: Destination = .standardOutput) {
+        self.destination = destination
+    }
+}
+
+public struct ShutdownConfiguration: Sendable {
+    /// How long in-flight requests may take to finish after SIGTERM.
+    public var drainTimeout: TimeInterval
+
+    public init(drainTimeout: TimeInterval = 30) {
+        self.drainTimeout = drainTimeout
+    }
+}
+
+public struct ReloadConfiguration: Sendable {
+    /// Reload when any of ``GatewayConfiguration/sourceFiles`` changes (checked every `pollInterval`).
+    public var watchFiles: Bool
+    public var pollInterval: TimeInterval
+
+    public init(watchFiles: Bool = true, pollInterval: TimeInterval = 2) {
+        self.watchFiles = watchFiles
+        self.pollInterval = pollInterval
+    }
+}

@@ -1,0 +1,523 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TrustGateX509
+
+/// Handles the requests of one HTTP/1.1 connection or one HTTP/2 stream: decides (route, host, client
+/// certificate), then streams the request to a pooled upstream connection and the response back, with
+/// back-pressure both ways — reads stop on one side while the other cannot take more, so memory stays flat
+/// whatever the body size.
+final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamResponseReceiver {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let connection: DownstreamConnectionState
+    private let isHTTP2: Bool
+    private var context: ChannelHandlerContext?
+    private var exchange: ProxyExchange?
+    private var readsPaused = false
+    private var readPending = false
+
+    init(connection: DownstreamConnectionState, isHTTP2: Bool) {
+        self.connection = connection
+        self.isHTTP2 = isHTTP2
+    }
+
+    private var runtime: GatewayRuntime { connection.runtime }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        abandonExchange()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        abandonExchange()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            receiveHead(head, context: context)
+        case .body(let buffer):
+            guard let exchange else { return }
+            switch exchange.phase {
+            case .deciding, .connecting:
+                exchange.buffered.append(.body(.byteBuffer(buffer)))
+            case .proxying:
+                exchange.upstream?.relay.write(.body(.byteBuffer(buffer)))
+            case .local, .finished:
+                break
+            }
+        case .end(let trailers):
+            guard let exchange else { return }
+            exchange.requestEnded = true
+            switch exchange.phase {
+            case .deciding, .connecting:
+                exchange.buffered.append(.end(trailers))
+            case .proxying:
+                exchange.upstream?.relay.write(.end(trailers))
+                exchange.upstream?.relay.flush()
+                startResponseTimer(exchange)
+            case .local, .finished:
+                break
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let exchange, exchange.phase == .proxying {
+            exchange.upstream?.relay.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        exchange?.upstream?.relay.setReadsPaused(!context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.fireErrorCaught(error)
+    }
+
+    private func pauseReads() {
+        readsPaused = true
+    }
+
+    private func resumeReads() {
+        readsPaused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    // MARK: - Deciding
+
+    private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if exchange != nil { abandonExchange() }
+        let exchange = ProxyExchange(head: head, closeAfterResponse: !isHTTP2 && !head.isKeepAlive)
+        self.exchange = exchange
+
+        let target: RequestTarget
+        do {
+            target = try RequestTarget(parsing: head.uri)
+        } catch {
+            respondLocally(.badRequest("The request path is not acceptable: dot segments, encoded separators and control characters are refused.", reason: "invalid_path"))
+            return
+        }
+        exchange.path = target.path
+
+        let listener = connection.listener
+        var host = connection.host
+        let authority = head.headers.first(name: "host")
+        if authority == nil, !isHTTP2, head.version.minor >= 1 {
+            respondLocally(.badRequest("HTTP/1.1 requests need a Host header.", reason: "missing_host"))
+            return
+        }
+        var hostName = connection.serverName ?? host.displayName
+        if let authority {
+            hostName = HostNameTable.name(fromAuthority: authority)
+            if let index = listener.hostNames.index(for: hostName) {
+                if listener.isTLS {
+                    // The certificate settings in force are the SNI host's; a request for another configured
+                    // host on this connection would bypass that host's own settings (emissary #3340).
+                    if index != connection.host.index {
+                        respondLocally(.misdirected(host: hostName))
+                        return
+                    }
+                } else {
+                    host = listener.hosts[index]
+                }
+            }
+        }
+        exchange.hostName = hostName
+
+        let route: CompiledRoute
+        switch runtime.routes.match(listener: listener.index, host: host.index, path: target.path, method: head.method.rawValue) {
+        case .route(let matched):
+            route = matched
+        case .methodNotAllowed(let allowed):
+            respondLocally(.methodNotAllowed(allowed: allowed))
+            return
+        case .noRoute:
+            respondLocally(.notFound)
+            return
+        }
+        exchange.route = route
+        exchange.target = target
+
+        let excluded = host.excludedPaths.contains(target.path)
+        let presented: PresentedCertificateChain?
+        switch certificateSource(head: head, host: host) {
+        case .none:
+            presented = nil
+        case .chain(let chain):
+            presented = chain
+        case .invalid(let detail):
+            respondLocally(.badRequest(detail, reason: "invalid_forwarded_certificate"))
+            return
+        }
+        exchange.presented = presented
+
+        guard let presented, let policy = host.policy else {
+            apply(RequestAuthorization.decide(mode: host.mode, excluded: excluded, route: route, verdict: nil), exchange: exchange)
+            return
+        }
+        if let verdict = policy.cachedVerdict(presented) {
+            exchange.verdict = verdict
+            apply(RequestAuthorization.decide(mode: host.mode, excluded: excluded, route: route, verdict: verdict), exchange: exchange)
+            return
+        }
+        // Cold verdict (first request of a resumed session, expired cache entry): evaluated off the loop
+        // while the request waits with reads paused.
+        exchange.phase = .deciding
+        pauseReads()
+        let eventLoop = context.eventLoop
+        let bound = NIOLoopBound((self, exchange), eventLoop: eventLoop)
+        let mode = host.mode
+        Task {
+            let verdict = await policy.evaluate(presented)
+            eventLoop.execute {
+                let (handler, exchange) = bound.value
+                guard handler.exchange === exchange, exchange.phase == .deciding else { return }
+                exchange.verdict = verdict
+                handler.apply(RequestAuthorization.decide(mode: mode, excluded: excluded, route: route, verdict: verdict), exchange: exchange)
+            }
+        }
+    }
+
+    private enum CertificateSource {
+        case none
+        case chain(PresentedCertificateChain)
+        case invalid(String)
+    }
+
+    private func certificateSource(head: HTTPRequestHead, host: HostRuntime) -> CertificateSource {
+        guard host.mode != .ignore || connection.certificateIdentifiesProxy else { return .none }
+        if let proxies = connection.listener.trustedProxies, connection.certificateIdentifiesProxy {
+            guard connection.proxyIsAuthenticated(pins: proxies.proxySPKISHA256) else { return .none }
+            guard host.mode != .ignore else { return .none }
+            do {
+                let chain = try ForwardedCertificateHeader.chain(format: proxies.format) { name in head.headers[name] }
+                return chain.map { .chain(PresentedCertificateChain(derCertificates: $0)) } ?? .none
+            } catch {
+                return .invalid("The client certificate forwarded by the proxy could not be read.")
+            }
+        }
+        return connection.presentedChain.map { .chain($0) } ?? .none
+    }
+
+    private func apply(_ decision: RequestAuthorization.Decision, exchange: ProxyExchange) {
+        exchange.verdictLabel = exchange.verdict.map { $0.codes.first?.rawValue ?? "accepted" } ?? "none"
+        switch decision {
+        case .deny(let code, let detail):
+            exchange.verdictLabel = code.rawValue
+            if exchange.verdict != nil, let leaf = exchange.presented?.derCertificates.first {
+                exchange.certificateSHA256 = CertificateFingerprints.upperHex(Array(SHA256.hash(data: leaf)))
+            }
+            respondLocally(.certificateDenied(reason: code.rawValue, detail: detail))
+        case .allow(let accepted):
+            if let accepted {
+                exchange.certificateSubject = accepted.identity.subject.rfc4514String
+                exchange.certificateSHA256 = accepted.identity.fingerprints.sha256Hex
+                runtime.metrics.recordClientCertificateSeen(
+                    sha256Hex: accepted.identity.fingerprints.sha256Hex, subject: exchange.certificateSubject ?? "",
+                    notAfter: accepted.identity.notAfter)
+            }
+            startUpstream(exchange: exchange, certificate: accepted)
+        }
+    }
+
+    // MARK: - Upstream
+
+    private func startUpstream(exchange: ProxyExchange, certificate: AcceptedCertificate?) {
+        guard let context, let route = exchange.route, let target = exchange.target else { return }
+        let upstreamHead = UpstreamRequestBuilder.head(
+            for: exchange.head, target: target, route: route, certificate: certificate, presented: exchange.presented,
+            context: .init(
+                clientAddress: connection.remoteAddressText,
+                clientAddressIsIPv6: connection.remoteAddressText.contains(":"),
+                peerIsTrustedProxy: connection.certificateIdentifiesProxy,
+                scheme: connection.isTLS ? "https" : "http",
+                hostName: exchange.hostName ?? connection.host.displayName))
+        exchange.buffered.insert(.head(upstreamHead), at: 0)
+        exchange.phase = .connecting
+        pauseReads()
+
+        // The client waited for our word before sending the body; give it only now that the request is
+        // authorised (a refused upload is never sent at all).
+        if !exchange.requestEnded, exchange.head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
+        }
+
+        guard let pool = route.upstream.pool(for: context.eventLoop) else {
+            respondLocally(.badGateway)
+            return
+        }
+        exchange.upstreamStarted = .now()
+        pool.acquire().assumeIsolated().whenComplete { [self] result in
+            guard self.exchange === exchange, exchange.phase == .connecting else {
+                if case .success(let connection) = result { connection.channel.close(promise: nil) }
+                return
+            }
+            switch result {
+            case .success(let upstream):
+                attach(upstream, pool: pool, exchange: exchange)
+            case .failure(let error):
+                runtime.metrics.recordUpstream(upstream: route.upstream.name, duration: exchange.upstreamElapsed, outcome: "connect_error")
+                if case UpstreamConnectionPool.ConnectError.timedOut = error {
+                    respondLocally(.gatewayTimeout)
+                } else {
+                    respondLocally(.badGateway)
+                }
+            }
+        }
+    }
+
+    private func attach(_ upstream: UpstreamConnection, pool: UpstreamConnectionPool, exchange: ProxyExchange) {
+        exchange.upstream = upstream
+        exchange.pool = pool
+        exchange.phase = .proxying
+        upstream.relay.receiver = self
+        for part in exchange.buffered {
+            upstream.relay.write(part)
+        }
+        exchange.buffered.removeAll()
+        upstream.relay.flush()
+        if exchange.requestEnded { startResponseTimer(exchange) }
+        if upstream.channel.isWritable { resumeReads() }
+        if let context, !context.channel.isWritable { upstream.relay.setReadsPaused(true) }
+    }
+
+    private func startResponseTimer(_ exchange: ProxyExchange) {
+        guard let context, let route = exchange.route, exchange.responseTimer == nil, !exchange.responseHeadSent else { return }
+        let seconds = route.upstream.endpoint.configuration.responseTimeout
+        exchange.responseTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1_000_000_000))) { [weak exchange] in
+            guard let exchange, !exchange.responseHeadSent else { return }
+            exchange.timedOut = true
+            exchange.upstream?.channel.close(promise: nil)
+        }
+    }
+
+    func upstreamReceived(_ part: HTTPClientResponsePart) {
+        guard let context, let exchange, exchange.phase == .proxying else { return }
+        switch part {
+        case .head(let response):
+            exchange.responseTimer?.cancel()
+            exchange.responseTimer = nil
+            if response.status.code < 200 {
+                // 1xx from the upstream (we never send it Expect): nothing the client asked for.
+                return
+            }
+            exchange.status = Int(response.status.code)
+            exchange.upstreamKeepAlive = response.isKeepAlive
+            if let route = exchange.route {
+                runtime.metrics.recordUpstream(upstream: route.upstream.name, duration: exchange.upstreamElapsed, outcome: "\(response.status.code / 100)xx")
+            }
+            var headers = response.headers
+            HopByHopHeaders.remove(from: &headers)
+            if !exchange.requestEnded && !isHTTP2 {
+                // The upstream answered before the upload finished; this connection cannot be reused.
+                exchange.closeAfterResponse = true
+            }
+            if exchange.closeAfterResponse && !isHTTP2 {
+                headers.add(name: "Connection", value: "close")
+            }
+            let version = isHTTP2 ? HTTPVersion.http2 : exchange.head.version
+            exchange.responseHeadSent = true
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
+        case .body(let buffer):
+            guard exchange.responseHeadSent else { return }
+            exchange.bytesSent += buffer.readableBytes
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            if !context.channel.isWritable {
+                exchange.upstream?.relay.setReadsPaused(true)
+            }
+        case .end(let trailers):
+            guard exchange.responseHeadSent else { return }
+            exchange.upstreamResponseEnded = true
+            if let upstream = exchange.upstream, let pool = exchange.pool {
+                exchange.upstream = nil
+                upstream.relay.setReadsPaused(false)
+                if exchange.requestEnded && exchange.upstreamKeepAlive {
+                    pool.release(upstream)
+                } else {
+                    upstream.relay.receiver = nil
+                    upstream.channel.close(promise: nil)
+                }
+            }
+            let close = exchange.closeAfterResponse
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+                if close { context.close(promise: nil) }
+            }
+            finish(exchange)
+        }
+    }
+
+    func upstreamReadComplete() {
+        context?.flush()
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        guard let exchange, exchange.phase == .proxying else { return }
+        if isWritable { resumeReads() } else { pauseReads() }
+    }
+
+    func upstreamClosed(error: (any Error)?) {
+        guard let context, let exchange, exchange.phase == .proxying else { return }
+        exchange.upstream = nil
+        exchange.responseTimer?.cancel()
+        if !exchange.responseHeadSent {
+            if let route = exchange.route {
+                runtime.metrics.recordUpstream(upstream: route.upstream.name, duration: exchange.upstreamElapsed, outcome: exchange.timedOut ? "timeout" : "closed")
+            }
+            respondLocally(exchange.timedOut ? .gatewayTimeout : .badGateway)
+        } else {
+            // The response was cut short: the client must not take it for complete.
+            exchange.status = exchange.status == 0 ? 502 : exchange.status
+            finish(exchange)
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: - Ending
+
+    private func respondLocally(_ problem: ProblemResponse) {
+        guard let context, let exchange else { return }
+        exchange.responseTimer?.cancel()
+        if let upstream = exchange.upstream {
+            exchange.upstream = nil
+            upstream.relay.receiver = nil
+            upstream.channel.close(promise: nil)
+        }
+        exchange.phase = .local
+        exchange.status = Int(problem.status.code)
+        exchange.buffered.removeAll()
+        if !exchange.requestEnded && !isHTTP2 {
+            exchange.closeAfterResponse = true
+        }
+        let body = problem.body()
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/problem+json")
+        headers.add(name: "Content-Length", value: String(body.count))
+        headers.add(name: "Cache-Control", value: "no-store")
+        for (name, value) in problem.extraHeaders { headers.add(name: name, value: value) }
+        if exchange.closeAfterResponse && !isHTTP2 { headers.add(name: "Connection", value: "close") }
+        let version = isHTTP2 ? HTTPVersion.http2 : exchange.head.version
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: problem.status, headers: headers))), promise: nil)
+        if exchange.head.method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+            exchange.bytesSent = body.count
+        }
+        let close = exchange.closeAfterResponse
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            if close { context.close(promise: nil) }
+        }
+        finish(exchange)
+    }
+
+    private func finish(_ exchange: ProxyExchange) {
+        guard exchange.phase != .finished else { return }
+        exchange.phase = .finished
+        if self.exchange === exchange { self.exchange = nil }
+        resumeReads()
+        record(exchange, status: exchange.status)
+    }
+
+    /// The client went away (or the handler is being removed) mid-exchange.
+    private func abandonExchange() {
+        guard let exchange, exchange.phase != .finished else { return }
+        exchange.responseTimer?.cancel()
+        if let upstream = exchange.upstream {
+            exchange.upstream = nil
+            upstream.relay.receiver = nil
+            upstream.channel.close(promise: nil)
+        }
+        exchange.phase = .finished
+        self.exchange = nil
+        // nginx's 499: the client closed the request before the response was complete.
+        record(exchange, status: 499)
+    }
+
+    private func record(_ exchange: ProxyExchange, status: Int) {
+        let duration = exchange.elapsed
+        let routeName = exchange.route?.name ?? "-"
+        runtime.metrics.recordRequest(route: routeName, status: status, duration: duration)
+        runtime.accessLog.write(AccessLogEntry(
+            time: Date(), clientAddress: connection.remoteAddressText, sni: connection.serverName,
+            method: exchange.head.method.rawValue, path: exchange.path ?? "-", status: status,
+            durationMilliseconds: duration * 1000, upstream: exchange.route?.upstream.name, route: exchange.route?.name,
+            certificateSubject: exchange.certificateSubject, certificateSHA256: exchange.certificateSHA256,
+            verdict: exchange.verdictLabel, httpVersion: isHTTP2 ? "2" : "\(exchange.head.version.major).\(exchange.head.version.minor)",
+            bytesSent: exchange.bytesSent))
+    }
+}
+
+/// One request/response through the proxy. Confined to the handler's event loop.
+final class ProxyExchange {
+    enum Phase {
+        /// Waiting for a cold certificate verdict.
+        case deciding
+        /// Authorised; waiting for an upstream connection.
+        case connecting
+        case proxying
+        /// The gateway answered itself (an error or a denial).
+        case local
+        case finished
+    }
+
+    let head: HTTPRequestHead
+    let started = NIODeadline.now()
+    var phase: Phase = .deciding
+    var closeAfterResponse: Bool
+    var path: String?
+    var hostName: String?
+    var target: RequestTarget?
+    var route: CompiledRoute?
+    var presented: PresentedCertificateChain?
+    var verdict: CertificateVerdict?
+    var verdictLabel = "none"
+    var certificateSubject: String?
+    var certificateSHA256: String?
+    var buffered: [HTTPClientRequestPart] = []
+    var requestEnded = false
+    var upstream: UpstreamConnection?
+    var pool: UpstreamConnectionPool?
+    var upstreamStarted: NIODeadline?
+    var responseTimer: Scheduled<Void>?
+    var timedOut = false
+    var responseHeadSent = false
+    var upstreamResponseEnded = false
+    var upstreamKeepAlive = true
+    var status = 0
+    var bytesSent = 0
+
+    init(head: HTTPRequestHead, closeAfterResponse: Bool) {
+        self.head = head
+        self.closeAfterResponse = closeAfterResponse
+    }
+
+    var elapsed: TimeInterval { Double((NIODeadline.now() - started).nanoseconds) / 1e9 }
+    var upstreamElapsed: TimeInterval {
+        guard let upstreamStarted else { return 0 }
+        return Double((NIODeadline.now() - upstreamStarted).nanoseconds) / 1e9
+    }
+}

@@ -1,0 +1,42 @@
+import NIOHTTP1
+import TrustGateX509
+
+/// Request headers that claim something only the gateway may say — a client certificate, its details, an
+/// authenticated principal. Every copy arriving from a client is removed before the request goes upstream:
+/// always, in every mode, on excluded paths too (the linkerd #2068 / traefik #5061 / CVE-2026-46579 class).
+enum SpoofableHeaders {
+    /// Exact names (lower-case): every forwarding format TrustGate reads or writes, plus the usual spellings
+    /// of other terminators (Traefik, nginx/OpenShift conventions).
+    static let exactNames: Set<String> = ForwardedCertificateFormat.allHeaderNames.union([
+        "x-forwarded-tls-client-cert", "x-forwarded-tls-client-cert-info",
+        "x-client-cert", "x-client-certificate", "x-client-verify", "ssl-client-cert", "x-ssl-cert",
+    ])
+
+    /// Prefixes (lower-case): TrustGate's own info/principal headers and nginx-style `X-SSL-Client-*`.
+    static let prefixes = ["x-trustgate-", "x-ssl-client-"]
+
+    static func isSpoofable(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        if exactNames.contains(lowered) { return true }
+        return prefixes.contains { lowered.hasPrefix($0) }
+    }
+}
+
+/// Hop-by-hop headers (RFC 9110 §7.6.1), never forwarded in either direction, plus any header named in
+/// `Connection`.
+enum HopByHopHeaders {
+    static let names: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
+        "te", "trailer", "transfer-encoding", "upgrade",
+    ]
+
+    static func remove(from headers: inout HTTPHeaders) {
+        var named: Set<String> = []
+        for value in headers[canonicalForm: "connection"] {
+            named.insert(value.lowercased())
+        }
+        headers.remove(name: "connection")
+        for name in names { headers.remove(name: name) }
+        for name in named { headers.remove(name: name) }
+    }
+}

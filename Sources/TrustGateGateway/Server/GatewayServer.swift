@@ -1,0 +1,269 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+import NIOPosix
+import NIOSSL
+import NIOTLS
+
+/// The running gateway: its listeners, the admin listener, the current ``GatewayRuntime`` and the open
+/// client connections (for graceful shutdown).
+public final class GatewayServer: Sendable {
+    public let metrics: GatewayMetrics
+    private let group: any EventLoopGroup
+    private let ownsGroup: Bool
+    private let state: NIOLockedValueBox<State>
+    private let accessLog: AccessLog
+    private let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+
+    private struct State {
+        var runtime: GatewayRuntime
+        var serverChannels: [any Channel] = []
+        var admin: AdminServer?
+        var boundPorts: [Int] = []
+        var adminPort: Int?
+        var shuttingDown = false
+    }
+
+    /// Builds everything the configuration needs (contexts, policies, pools); binds nothing yet.
+    public init(configuration: GatewayConfiguration, group: (any EventLoopGroup)? = nil) throws {
+        if let group {
+            self.group = group
+            self.ownsGroup = false
+        } else {
+            self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+            self.ownsGroup = true
+        }
+        let metrics = GatewayMetrics()
+        self.metrics = metrics
+        let accessLog = try AccessLog(destination: configuration.accessLog.destination)
+        self.accessLog = accessLog
+        let runtime = try GatewayRuntime(configuration: configuration, group: self.group, metrics: metrics, accessLog: accessLog, generation: 1)
+        runtime.publishExpiries()
+        self.state = NIOLockedValueBox(State(runtime: runtime))
+    }
+
+    /// The ports the listeners are bound to, in configuration order (useful with port 0).
+    public var boundPorts: [Int] { state.withLockedValue { $0.boundPorts } }
+    public var adminPort: Int? { state.withLockedValue { $0.adminPort } }
+    public var configuration: GatewayConfiguration { state.withLockedValue { $0.runtime.configuration } }
+    var currentRuntime: GatewayRuntime { state.withLockedValue { $0.runtime } }
+
+    public func start() async throws {
+        let runtime = currentRuntime
+        var channels: [any Channel] = []
+        var ports: [Int] = []
+        do {
+            for listener in runtime.listeners {
+                let channel = try await bind(listenerIndex: listener.index, address: listener.configuration.address)
+                channels.append(channel)
+                ports.append(channel.localAddress?.port ?? listener.configuration.address.port)
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        var admin: AdminServer?
+        var adminPort: Int?
+        if let adminConfiguration = runtime.configuration.admin {
+            let server = AdminServer(address: adminConfiguration.address, metrics: metrics, isReady: { [weak self] in
+                guard let self else { return false }
+                return self.state.withLockedValue { !$0.shuttingDown && !$0.serverChannels.isEmpty }
+            }, group: group)
+            adminPort = try await server.start()
+            admin = server
+        }
+        state.withLockedValue {
+            $0.serverChannels = channels
+            $0.boundPorts = ports
+            $0.admin = admin
+            $0.adminPort = adminPort
+        }
+    }
+
+    // MARK: - Reload
+
+    /// Applies a new configuration to new connections; open connections keep the old one. Listener addresses
+    /// cannot change without a restart. Throws (and keeps serving the old configuration) when the new one
+    /// cannot be built.
+    public func reload(_ configuration: GatewayConfiguration) throws {
+        let old = currentRuntime
+        let oldAddresses = old.configuration.listeners.map(\.address)
+        let newAddresses = configuration.listeners.map(\.address)
+        guard oldAddresses == newAddresses else {
+            metrics.incrementReloads(success: false)
+            throw GatewayError.listenersChanged
+        }
+        let runtime: GatewayRuntime
+        do {
+            runtime = try GatewayRuntime(configuration: configuration, group: group, metrics: metrics, accessLog: accessLog, generation: old.generation + 1)
+        } catch {
+            metrics.incrementReloads(success: false)
+            throw error
+        }
+        state.withLockedValue { $0.runtime = runtime }
+        runtime.publishExpiries()
+        old.retire()
+        metrics.incrementReloads(success: true)
+    }
+
+    // MARK: - Shutdown
+
+    /// Stops accepting, asks every connection to finish its in-flight request (HTTP/1: close when idle;
+    /// HTTP/2: GOAWAY), waits up to `drainTimeout`, then closes what is left.
+    public func shutdown(drainTimeout: TimeInterval? = nil) async {
+        let (serverChannels, admin, runtime) = state.withLockedValue { state in
+            state.shuttingDown = true
+            let result = (state.serverChannels, state.admin, state.runtime)
+            state.serverChannels = []
+            state.admin = nil
+            return result
+        }
+        for channel in serverChannels { try? await channel.close() }
+        let timeout = drainTimeout ?? runtime.configuration.shutdown.drainTimeout
+        let open = connections.withLockedValue { Array($0.values) }
+        for channel in open {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline, !connections.withLockedValue({ $0.isEmpty }) {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        for channel in connections.withLockedValue({ Array($0.values) }) {
+            try? await channel.close()
+        }
+        try? await admin?.stop()
+        runtime.retire()
+        accessLog.flush()
+        if ownsGroup {
+            try? await group.shutdownGracefully()
+        }
+    }
+
+    public var openConnectionCount: Int { connections.withLockedValue { $0.count } }
+
+    // MARK: - Listeners
+
+    private func bind(listenerIndex: Int, address: ListenAddress) async throws -> any Channel {
+        let host = address.host.isEmpty ? "0.0.0.0" : address.host
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { [weak self] channel in
+                guard let self else { return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
+                return channel.eventLoop.makeCompletedFuture {
+                    try self.initializeConnection(channel, listenerIndex: listenerIndex)
+                }
+            }
+            .bind(host: host, port: address.port)
+            .get()
+    }
+
+    private func initializeConnection(_ channel: any Channel, listenerIndex: Int) throws {
+        let runtime = currentRuntime
+        let listener = runtime.listeners[listenerIndex]
+        let connection = DownstreamConnectionState(runtime: runtime, listener: listener, remoteAddress: channel.remoteAddress)
+        track(channel)
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(IdleStateHandler(allTimeout: .seconds(75)))
+        try sync.addHandler(IdleConnectionCloser())
+        if listener.isTLS {
+            let sni = ByteToMessageHandler(SNIHandler { [connection] result in
+                let eventLoop = channel.eventLoop
+                return eventLoop.makeCompletedFuture {
+                    try Self.addTLSAndHTTP(to: channel, connection: connection, sni: result)
+                }
+            })
+            try sync.addHandler(sni)
+        } else {
+            try Self.addHTTP1(to: channel, connection: connection)
+        }
+    }
+
+    private static func addTLSAndHTTP(to channel: any Channel, connection: DownstreamConnectionState, sni: SNIResult) throws {
+        let listener = connection.listener
+        if case .hostname(let name) = sni {
+            connection.serverName = name.lowercased()
+            if let index = listener.hostNames.index(for: name) {
+                connection.host = listener.hosts[index]
+            }
+        }
+        let host = connection.host
+        guard let context = host.sslContext else { throw GatewayError.configuration("host \(host.displayName) has no TLS context") }
+        let handler: NIOSSLServerHandler
+        if host.mode == .ignore && !(listener.trustedProxies.map { !$0.proxySPKISHA256.isEmpty } ?? false) {
+            handler = NIOSSLServerHandler(context: context)
+        } else {
+            handler = NIOSSLServerHandler(
+                context: context,
+                customVerificationCallback: ClientCertificateVerifier.callback(for: connection, host: host, metrics: connection.runtime.metrics))
+        }
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(handler)
+        try sync.addHandler(TLSHandshakeObserver(connection: connection))
+        if listener.http2 {
+            try sync.addHandler(ApplicationProtocolNegotiationHandler { result in
+                switch result {
+                case .negotiated("h2"):
+                    return channel.eventLoop.makeCompletedFuture {
+                        try addHTTP2(to: channel, connection: connection)
+                    }
+                default:
+                    return channel.eventLoop.makeCompletedFuture {
+                        try addHTTP1(to: channel, connection: connection)
+                    }
+                }
+            })
+        } else {
+            try addHTTP1(to: channel, connection: connection)
+        }
+    }
+
+    private static func addHTTP1(to channel: any Channel, connection: DownstreamConnectionState) throws {
+        let sync = channel.pipeline.syncOperations
+        try sync.configureHTTPServerPipeline(withErrorHandling: true)
+        try sync.addHandler(ProxyHandler(connection: connection, isHTTP2: false))
+    }
+
+    private static func addHTTP2(to channel: any Channel, connection: DownstreamConnectionState) throws {
+        connection.negotiatedHTTP2 = true
+        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server,
+            connectionConfiguration: .init(),
+            streamConfiguration: .init()
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                let sync = stream.pipeline.syncOperations
+                try sync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                try sync.addHandler(ProxyHandler(connection: connection, isHTTP2: true))
+            }
+        }
+    }
+
+    private func track(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        let count = connections.withLockedValue { $0[id] = channel; return $0.count }
+        metrics.setConnections(count)
+        channel.closeFuture.whenComplete { [weak self] _ in
+            guard let self else { return }
+            let count = self.connections.withLockedValue { $0.removeValue(forKey: id); return $0.count }
+            self.metrics.setConnections(count)
+        }
+    }
+}
+
+/// Closes a client connection that sent nothing for the idle timeout (an abandoned keep-alive connection).
+final class IdleConnectionCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

@@ -1,0 +1,51 @@
+import NIOSSL
+import TrustGateX509
+import X509
+
+/// Builds a host's `NIOSSLContext` once, at configuration time.
+///
+/// Verification is always TrustGate's own (the custom callback of ``ClientCertificateVerifier``): BoringSSL
+/// would accept revoked certificates and cannot express the identity rules. What the context decides is only
+/// whether a CertificateRequest is sent, and whether a missing certificate fails the handshake.
+enum ServerTLSContextFactory {
+    static func makeContext(
+        pair: CertificateKeyPair,
+        tls: ListenerTLSConfiguration,
+        clientCertificates: ClientCertificateSettings,
+        requestProxyCertificate: Bool
+    ) throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try pair.chain.map { .certificate(try NIOSSLCertificate(bytes: $0.derBytes, format: .der)) },
+            privateKey: .privateKey(try niosslPrivateKey(pair.privateKey)))
+        configuration.minimumTLSVersion = tls.minimumVersion == .tls13 ? .tlsv13 : .tlsv12
+        configuration.applicationProtocols = tls.http2 ? ["h2", "http/1.1"] : ["http/1.1"]
+        configuration.renegotiationSupport = .none
+
+        let mode = clientCertificates.mode
+        if mode == .ignore && !requestProxyCertificate {
+            configuration.certificateVerification = .none
+        } else if mode == .required && clientCertificates.rejectInHandshake && !requestProxyCertificate {
+            // HAProxy-style: no certificate, no handshake.
+            configuration.certificateVerification = .noHostnameVerification
+        } else {
+            // Ask, accept none: the request decides (403 with a reason the client can read).
+            configuration.certificateVerification = .optionalVerification
+        }
+        let anchors = clientCertificates.policy?.trustAnchors ?? []
+        if !anchors.isEmpty {
+            // Only used for the CertificateRequest's CA list, which lets clients (curl, browsers) pick the
+            // right certificate; verification itself is the custom callback's.
+            configuration.trustRoots = .certificates(try anchors.map { try NIOSSLCertificate(bytes: $0.derBytes, format: .der) })
+            configuration.sendCANameList = true
+        } else {
+            configuration.trustRoots = .certificates([])
+            configuration.sendCANameList = false
+        }
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    static func niosslPrivateKey(_ key: Certificate.PrivateKey) throws -> NIOSSLPrivateKey {
+        let pem = try key.serializeAsPEM().pemString
+        return try NIOSSLPrivateKey(bytes: Array(pem.utf8), format: .pem)
+    }
+}
