@@ -108,3 +108,22 @@ enum Curl {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+/// A curl request running on another thread while the test does something else.
+final class BackgroundCurl: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: CurlResult?
+
+    init(path: String, port: Int, pki: GatewayTestPKI) {
+        let thread = Thread { [self] in
+            result = try? Curl.request(path, port: port, pki: pki)
+            done.signal()
+        }
+        thread.start()
+    }
+
+    func wait() -> CurlResult? {
+        done.wait()
+        return result
+    }
+}
