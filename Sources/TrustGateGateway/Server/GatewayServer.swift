@@ -241,6 +241,7 @@ public final class GatewayServer: Sendable {
                 try sync.addHandler(ProxyHandler(connection: connection, isHTTP2: true))
             }
         }
+        try channel.pipeline.syncOperations.addHandler(CloseOnErrorHandler())
     }
 
     private func track(_ channel: any Channel) {
@@ -252,6 +253,16 @@ public final class GatewayServer: Sendable {
             let count = self.connections.withLockedValue { $0.removeValue(forKey: id); return $0.count }
             self.metrics.setConnections(count)
         }
+    }
+}
+
+/// Ends an HTTP/2 connection on a protocol error (a bad preface, a flow-control violation): NIOHTTP2 has
+/// already sent GOAWAY; without this the socket would linger until the idle timeout.
+final class CloseOnErrorHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 }
 
