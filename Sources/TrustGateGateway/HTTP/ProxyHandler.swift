@@ -364,11 +364,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                     upstream.channel.close(promise: nil)
                 }
             }
+            // Recorded before the last write: ending an HTTP/2 stream can close its channel synchronously.
+            finish(exchange)
             let close = exchange.closeAfterResponse
             context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
                 if close { context.close(promise: nil) }
             }
-            finish(exchange)
         }
     }
 
@@ -427,11 +428,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
             exchange.bytesSent = body.count
         }
+        finish(exchange)
         let close = exchange.closeAfterResponse
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
             if close { context.close(promise: nil) }
         }
-        finish(exchange)
     }
 
     private func finish(_ exchange: ProxyExchange) {

@@ -8,6 +8,7 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
     typealias InboundIn = NIOAny
 
     private let connection: DownstreamConnectionState
+    private var handshakeCompleted = false
 
     init(connection: DownstreamConnectionState) {
         self.connection = connection
@@ -15,6 +16,7 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case TLSUserEvent.handshakeCompleted(let negotiated) = event {
+            handshakeCompleted = true
             connection.negotiatedHTTP2 = negotiated == "h2"
             var resumed = false
             if !connection.verificationRan,
@@ -31,6 +33,12 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // After the handshake, errors are the connection's (a client closing without close_notify), not
+        // handshake failures.
+        if handshakeCompleted {
+            context.fireErrorCaught(error)
+            return
+        }
         if let sslError = error as? NIOSSLError {
             connection.runtime.metrics.recordHandshakeFailure(reason: Self.reason(sslError))
         } else if error is BoringSSLError {

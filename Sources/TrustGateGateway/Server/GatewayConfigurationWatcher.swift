@@ -1,0 +1,126 @@
+import Dispatch
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Hot reload: on SIGHUP, and whenever a file the configuration read changes (the YAML, certificates,
+/// keys, CA bundles, CRLs), the configuration is loaded again and handed to the server. An invalid new
+/// configuration is refused with a log line and the running one keeps serving.
+public final class GatewayConfigurationWatcher: Sendable {
+    public typealias Loader = @Sendable () throws -> GatewayConfiguration
+    public typealias Log = @Sendable (String) -> Void
+
+    private let server: GatewayServer
+    private let load: Loader
+    private let log: Log
+    private let queue = DispatchQueue(label: "trustgate.reload")
+    private let state = NIOLockedValueBox(State())
+
+    private struct State: @unchecked Sendable {  // DispatchSource objects, only touched under the lock
+        var fingerprint: [String: FileFingerprint] = [:]
+        var timer: (any DispatchSourceTimer)?
+        var signal: (any DispatchSourceSignal)?
+    }
+
+    public init(server: GatewayServer, load: @escaping Loader, log: @escaping Log) {
+        self.server = server
+        self.load = load
+        self.log = log
+    }
+
+    /// Starts polling (when the configuration asks for it) and listening for SIGHUP.
+    public func start(handleSIGHUP: Bool = true) {
+        let configuration = server.configuration
+        state.withLockedValue { $0.fingerprint = Self.fingerprint(configuration.sourceFiles) }
+        if configuration.reload.watchFiles {
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            let interval = max(0.1, configuration.reload.pollInterval)
+            timer.schedule(deadline: .now() + interval, repeating: interval)
+            timer.setEventHandler { [weak self] in self?.checkFiles() }
+            timer.resume()
+            state.withLockedValue { $0.timer = timer }
+        }
+        if handleSIGHUP {
+            signal(SIGHUP, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
+            source.setEventHandler { [weak self] in
+                self?.log("SIGHUP received: reloading the configuration")
+                _ = self?.reloadNow()
+            }
+            source.resume()
+            state.withLockedValue { $0.signal = source }
+        }
+    }
+
+    public func stop() {
+        state.withLockedValue {
+            $0.timer?.cancel()
+            $0.signal?.cancel()
+            $0.timer = nil
+            $0.signal = nil
+        }
+    }
+
+    /// Loads and applies the configuration now; returns whether the new one is in force.
+    @discardableResult
+    public func reloadNow() -> Bool {
+        do {
+            let configuration = try load()
+            try server.reload(configuration)
+            state.withLockedValue { $0.fingerprint = Self.fingerprint(configuration.sourceFiles) }
+            log("configuration reloaded: new connections use it, open ones finish on the previous one")
+            return true
+        } catch {
+            // Remember the broken files' state so the same error is not logged on every poll.
+            let files = server.configuration.sourceFiles
+            state.withLockedValue { $0.fingerprint = Self.fingerprint(files) }
+            log("configuration reload refused, the running configuration stays in force: \(error)")
+            return false
+        }
+    }
+
+    private func checkFiles() {
+        let (previous, files) = state.withLockedValue { ($0.fingerprint, Array($0.fingerprint.keys)) }
+        let current = Self.fingerprint(files.isEmpty ? server.configuration.sourceFiles : files)
+        guard current != previous else { return }
+        log("configuration files changed: reloading")
+        reloadNow()
+    }
+
+    struct FileFingerprint: Equatable, Sendable {
+        let exists: Bool
+        let modified: Date?
+        let size: UInt64
+        let inode: UInt64
+        /// For a directory: the names and fingerprints of its entries.
+        let entries: [String]
+    }
+
+    static func fingerprint(_ paths: [String]) -> [String: FileFingerprint] {
+        var result: [String: FileFingerprint] = [:]
+        for path in paths {
+            result[path] = fingerprint(path)
+        }
+        return result
+    }
+
+    private static func fingerprint(_ path: String) -> FileFingerprint {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            return FileFingerprint(exists: false, modified: nil, size: 0, inode: 0, entries: [])
+        }
+        var entries: [String] = []
+        if attributes[.type] as? FileAttributeType == .typeDirectory {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+            for name in names {
+                let child = (try? FileManager.default.attributesOfItem(atPath: path + "/" + name)) ?? [:]
+                let modified = (child[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+                entries.append("\(name):\(modified):\((child[.size] as? NSNumber)?.uint64Value ?? 0)")
+            }
+        }
+        return FileFingerprint(
+            exists: true,
+            modified: attributes[.modificationDate] as? Date,
+            size: (attributes[.size] as? NSNumber)?.uint64Value ?? 0,
+            inode: (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0,
+            entries: entries)
+    }
+}

@@ -1,0 +1,88 @@
+import Dispatch
+import Foundation
+import TrustGateGateway
+
+/// Runs a gateway in the foreground: starts it, reloads on SIGHUP and file changes, and on SIGTERM or
+/// SIGINT (Ctrl-C) stops accepting and drains in-flight requests before exiting.
+enum GatewayRunner {
+    static func run(
+        _ configuration: GatewayConfiguration,
+        reload: (@Sendable () throws -> GatewayConfiguration)?,
+        banner: (GatewayServer) -> Void = { _ in }
+    ) async throws {
+        let server: GatewayServer
+        do {
+            server = try GatewayServer(configuration: configuration)
+        } catch {
+            throw CommandFailure.input("cannot set up the gateway: \(error)")
+        }
+        do {
+            try await server.start()
+        } catch {
+            await server.shutdown(drainTimeout: 0)
+            throw CommandFailure.failed("cannot listen: \(error)")
+        }
+        for (listener, port) in zip(configuration.listeners, server.boundPorts) {
+            let scheme = listener.tls == nil ? "http" : "https"
+            log("listening on \(scheme)://\(ListenAddress(host: listener.address.host, port: port)) (\(listener.name))")
+        }
+        if let adminPort = server.adminPort, let admin = configuration.admin {
+            log("admin on http://\(ListenAddress(host: admin.address.host, port: adminPort)) (/metrics, /healthz, /readyz)")
+        }
+        var watcher: GatewayConfigurationWatcher?
+        if let reload {
+            let created = GatewayConfigurationWatcher(server: server, load: reload, log: log)
+            created.start()
+            watcher = created
+        }
+        banner(server)
+
+        let signal = await waitForTermination()
+        log("\(signal) received: draining in-flight requests (up to \(Int(server.configuration.shutdown.drainTimeout)) s)")
+        watcher?.stop()
+        await server.shutdown()
+        log("stopped")
+    }
+
+    @Sendable static func log(_ message: String) {
+        FileHandle.standardError.write(Data("trustgate: \(message)\n".utf8))
+    }
+
+    /// Suspends until SIGTERM or SIGINT; returns its name.
+    private static func waitForTermination() async -> String {
+        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            let queue = DispatchQueue(label: "trustgate.signals")
+            let once = OnceFlag()
+            var sources: [any DispatchSourceSignal] = []
+            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler {
+                    if once.claim() { continuation.resume(returning: name) }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            SignalSources.keep(sources)
+        }
+    }
+}
+
+/// Signal sources must outlive the wait; they are kept for the life of the process.
+private enum SignalSources {
+    nonisolated(unsafe) static var retained: [any DispatchSourceSignal] = []
+    static func keep(_ sources: [any DispatchSourceSignal]) { retained += sources }
+}
+
+private final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if claimed { return false }
+        claimed = true
+        return true
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import TrustGateGateway
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the mutual-TLS gateway.",
+        discussion: """
+            Reloads on SIGHUP and when the configuration or any certificate, key, CA or CRL file it names changes \
+            (an invalid new configuration is refused and the running one keeps serving). SIGTERM or Ctrl-C stops \
+            accepting and drains in-flight requests for shutdown.drain_timeout.
+            Exit codes: 0 stopped cleanly or configuration valid (--check-config), 1 could not listen, 2 invalid configuration.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "The gateway configuration file (YAML).")
+    var config: String
+
+    @Flag(name: .customLong("check-config"), help: "Validate the configuration, explain how each route is enforced, and exit.")
+    var checkConfig = false
+
+    func run() async throws {
+        let path = config
+        let configuration: GatewayConfiguration
+        do {
+            configuration = try GatewayConfigurationLoader.load(contentsOfFile: path)
+        } catch {
+            throw CommandFailure.input("invalid configuration: \(error)")
+        }
+        if checkConfig {
+            print(GatewayConfigurationExplanation.explain(configuration))
+            for warning in GatewayConfigurationExplanation.warnings(configuration) {
+                print("warning: \(warning)")
+            }
+            print("configuration OK")
+            return
+        }
+        for warning in GatewayConfigurationExplanation.warnings(configuration) {
+            GatewayRunner.log("warning: \(warning)")
+        }
+        try await GatewayRunner.run(configuration, reload: { try GatewayConfigurationLoader.load(contentsOfFile: path) })
+    }
+}
