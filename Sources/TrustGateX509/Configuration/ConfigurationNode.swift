@@ -65,6 +65,21 @@ public struct ConfigurationNode {
         return ConfigurationMapping(owner: self, entries: entries, order: order)
     }
 
+    /// A mapping whose keys are names the user chooses (`upstreams: { app: …, billing: … }`), in file order.
+    public func mappingWithAnyKeys() throws -> ConfigurationMapping {
+        guard case .mapping(let mapping) = node else {
+            throw error("expected a mapping (key: value pairs), found \(kind)")
+        }
+        var keys: Set<String> = []
+        for (keyNode, _) in mapping {
+            guard let key = keyNode.string else {
+                throw ConfigurationError(file: file, line: keyNode.mark?.line, keyPath: keyPath, problem: "keys must be strings")
+            }
+            keys.insert(key)
+        }
+        return try self.mapping(allowedKeys: keys)
+    }
+
     // MARK: Scalars
 
     public var isNull: Bool {

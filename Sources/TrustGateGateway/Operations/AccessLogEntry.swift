@@ -1,0 +1,234 @@
+import Foundation
+
+/// One request as the access log records it. Built on the event loop (plain stored values, no formatting);
+/// turned into a JSON line by the log's background writer with ``appendJSONLine(to:)``.
+public struct AccessLogEntry: Sendable, Encodable {
+    public var time: Date
+    public var clientAddress: String
+    /// The TLS server name the client sent; nil for plain HTTP or no SNI.
+    public var sni: String?
+    public var method: String
+    public var path: String
+    public var status: Int
+    public var durationMilliseconds: Double
+    public var upstream: String?
+    public var route: String?
+    public var certificateSubject: String?
+    public var certificateSHA256: String?
+    /// "accepted", a ``RejectionCode`` raw value, or "none" (no certificate was needed or presented).
+    public var verdict: String?
+    public var httpVersion: String
+    public var bytesSent: Int?
+
+    public init(
+        time: Date = Date(), clientAddress: String, sni: String? = nil, method: String, path: String, status: Int,
+        durationMilliseconds: Double, upstream: String? = nil, route: String? = nil, certificateSubject: String? = nil,
+        certificateSHA256: String? = nil, verdict: String? = nil, httpVersion: String = "HTTP/1.1", bytesSent: Int? = nil
+    ) {
+        self.time = time
+        self.clientAddress = clientAddress
+        self.sni = sni
+        self.method = method
+        self.path = path
+        self.status = status
+        self.durationMilliseconds = durationMilliseconds
+        self.upstream = upstream
+        self.route = route
+        self.certificateSubject = certificateSubject
+        self.certificateSHA256 = certificateSHA256
+        self.verdict = verdict
+        self.httpVersion = httpVersion
+        self.bytesSent = bytesSent
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case time
+        case clientAddress = "client_address"
+        case sni
+        case method
+        case path
+        case status
+        case durationMilliseconds = "duration_ms"
+        case upstream
+        case route
+        case certificateSubject = "certificate_subject"
+        case certificateSHA256 = "certificate_sha256"
+        case verdict
+        case httpVersion = "http_version"
+        case bytesSent = "bytes_sent"
+    }
+
+    /// The same object as ``appendJSONLine(to:)`` writes (absent optionals are left out), for callers that
+    /// embed entries in other documents.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.rfc3339Milliseconds(time), forKey: .time)
+        try container.encode(clientAddress, forKey: .clientAddress)
+        try container.encodeIfPresent(sni, forKey: .sni)
+        try container.encode(method, forKey: .method)
+        try container.encode(path, forKey: .path)
+        try container.encode(status, forKey: .status)
+        try container.encode(Self.roundedMilliseconds(durationMilliseconds), forKey: .durationMilliseconds)
+        try container.encodeIfPresent(upstream, forKey: .upstream)
+        try container.encodeIfPresent(route, forKey: .route)
+        try container.encodeIfPresent(certificateSubject, forKey: .certificateSubject)
+        try container.encodeIfPresent(certificateSHA256, forKey: .certificateSHA256)
+        try container.encodeIfPresent(verdict, forKey: .verdict)
+        try container.encode(httpVersion, forKey: .httpVersion)
+        try container.encodeIfPresent(bytesSent, forKey: .bytesSent)
+    }
+
+    /// Appends the entry as one JSON object and a line feed. Written by hand rather than with JSONEncoder:
+    /// fixed key order, no intermediate objects, a few hundred nanoseconds per line.
+    public func appendJSONLine(to line: inout [UInt8]) {
+        var writer = JSONObjectWriter(output: line)
+        line = []
+        writer.string(CodingKeys.time.rawValue, Self.rfc3339Milliseconds(time))
+        writer.string(CodingKeys.clientAddress.rawValue, clientAddress)
+        writer.string(CodingKeys.sni.rawValue, sni)
+        writer.string(CodingKeys.method.rawValue, method)
+        writer.string(CodingKeys.path.rawValue, path)
+        writer.number(CodingKeys.status.rawValue, String(status))
+        writer.number(CodingKeys.durationMilliseconds.rawValue, Self.formatNumber(Self.roundedMilliseconds(durationMilliseconds)))
+        writer.string(CodingKeys.upstream.rawValue, upstream)
+        writer.string(CodingKeys.route.rawValue, route)
+        writer.string(CodingKeys.certificateSubject.rawValue, certificateSubject)
+        writer.string(CodingKeys.certificateSHA256.rawValue, certificateSHA256)
+        writer.string(CodingKeys.verdict.rawValue, verdict)
+        writer.string(CodingKeys.httpVersion.rawValue, httpVersion)
+        if let bytesSent { writer.number(CodingKeys.bytesSent.rawValue, String(bytesSent)) }
+        line = writer.finish()
+    }
+
+    /// Microsecond resolution is all a log reader needs; more digits are clock noise.
+    static func roundedMilliseconds(_ value: Double) -> Double {
+        guard value.isFinite else { return 0 }
+        return (value * 1000).rounded() / 1000
+    }
+
+    static func formatNumber(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return value.description
+    }
+
+    /// `2024-05-01T12:34:56.789Z`. Computed from the Unix time with the proleptic Gregorian calendar
+    /// (Hinnant's civil-from-days), so no formatter or locale is involved.
+    static func rfc3339Milliseconds(_ date: Date) -> String {
+        // Whole microseconds first (absorbing binary noise such as -0.001 * 1000 = -1.0000000000000002),
+        // then milliseconds truncated towards the past, as clocks display them.
+        let seconds = date.timeIntervalSince1970
+        // Beyond ±100,000 years Int64 microseconds would trap; such a date is a bug elsewhere, not worth a crash.
+        guard seconds.isFinite, abs(seconds) < 3e12 else { return "0000-01-01T00:00:00.000Z" }
+        let microseconds = Int64((seconds * 1_000_000).rounded())
+        let totalMilliseconds = floorDivide(microseconds, 1000)
+        let totalSeconds = floorDivide(totalMilliseconds, 1000)
+        let milliseconds = Int(totalMilliseconds - totalSeconds * 1000)
+        let days = floorDivide(totalSeconds, 86_400)
+        let secondOfDay = totalSeconds - days * 86_400
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+
+        var text = ""
+        text.reserveCapacity(24)
+        appendPadded(Int(year), width: 4, to: &text)
+        text += "-"
+        appendPadded(Int(month), width: 2, to: &text)
+        text += "-"
+        appendPadded(Int(day), width: 2, to: &text)
+        text += "T"
+        appendPadded(Int(secondOfDay / 3600), width: 2, to: &text)
+        text += ":"
+        appendPadded(Int(secondOfDay % 3600 / 60), width: 2, to: &text)
+        text += ":"
+        appendPadded(Int(secondOfDay % 60), width: 2, to: &text)
+        text += "."
+        appendPadded(milliseconds, width: 3, to: &text)
+        text += "Z"
+        return text
+    }
+
+    /// Rounds towards negative infinity, so instants before 1970 land in the right second and day.
+    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+        let quotient = value / divisor
+        return (value % divisor != 0 && value < 0) ? quotient - 1 : quotient
+    }
+
+    private static func appendPadded(_ value: Int, width: Int, to text: inout String) {
+        let digits = String(value)
+        if digits.count < width { text += String(repeating: "0", count: width - digits.count) }
+        text += digits
+    }
+}
+
+/// Writes `{"key":value,...}\n` into a byte buffer, escaping strings per RFC 8259.
+private struct JSONObjectWriter {
+    private var output: [UInt8]
+    private var first = true
+
+    init(output: [UInt8]) {
+        self.output = output
+        self.output.append(UInt8(ascii: "{"))
+    }
+
+    mutating func string(_ key: String, _ value: String?) {
+        guard let value else { return }
+        self.key(key)
+        appendQuoted(value)
+    }
+
+    mutating func number(_ key: String, _ literal: String) {
+        self.key(key)
+        output.append(contentsOf: literal.utf8)
+    }
+
+    mutating func finish() -> [UInt8] {
+        output.append(UInt8(ascii: "}"))
+        output.append(UInt8(ascii: "\n"))
+        return output
+    }
+
+    private mutating func key(_ key: String) {
+        if !first { output.append(UInt8(ascii: ",")) }
+        first = false
+        appendQuoted(key)
+        output.append(UInt8(ascii: ":"))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private mutating func appendQuoted(_ value: String) {
+        output.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""):
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"):
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"):
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"):
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"):
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                // Control characters (and DEL, which terminals act on) as \u00XX: a log line stays one line
+                // and cannot move a viewer's cursor.
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                output.append(Self.hexDigits[Int(byte >> 4)])
+                output.append(Self.hexDigits[Int(byte & 0x0F)])
+            default:
+                // Swift strings are valid UTF-8, so multi-byte sequences pass through unchanged.
+                output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}

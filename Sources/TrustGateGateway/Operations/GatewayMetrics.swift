@@ -1,0 +1,313 @@
+import Foundation
+import Synchronization
+import TrustGateX509
+
+/// The gateway's Prometheus registry. Recording is called from event-loop threads on every request, so it only
+/// hashes a small label key and bumps a number under a short lock (one lock per metric family, so a TLS
+/// handshake and a request on two loops do not contend). Nothing is formatted until ``render(now:)``.
+///
+/// Label values must come from configuration or from fixed vocabularies (route and upstream names, status
+/// codes, reason codes); values a client controls are capped (see ``maximumFreeFormLabelValues``) so a scan
+/// cannot grow the registry without bound.
+public final class GatewayMetrics: Sendable {
+    /// Upper bounds (seconds) of the duration histograms: fine below 10 ms where a gateway's own work lives,
+    /// coarse up to the default upstream response timeout.
+    public static let durationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+    /// Distinct client certificates kept in `trustgate_client_certificate_expiry_days`; the least recently seen goes first.
+    public static let maximumClientCertificates = 1000
+    /// Distinct `host` values of handshakes and `reason` values of handshake failures; further values are
+    /// counted under ``overflowLabelValue``.
+    public static let maximumFreeFormLabelValues = 256
+    public static let overflowLabelValue = "other"
+
+    private let requests = Mutex(RouteDurations<RequestSeries>())
+    private let upstreams = Mutex(RouteDurations<UpstreamSeries>())
+    private let verdicts: Mutex<[String: Int]>
+    private let handshakes = Mutex(CappedCounts<HandshakeSeries>())
+    private let handshakeFailures = Mutex(CappedCounts<String>())
+    private let clientCertificates: Mutex<ClientCertificateRecency>
+    private let expiries = Mutex([ExpirySeries: Date]())
+    private let openConnections = Atomic<Int>(0)
+    private let reloads = Mutex(ReloadCounts())
+    private let accessLogDrops = Mutex<(@Sendable () -> Int)?>(nil)
+
+    public convenience init() {
+        self.init(clientCertificateCapacity: Self.maximumClientCertificates)
+    }
+
+    init(clientCertificateCapacity: Int) {
+        // Every outcome exists from the start at 0, so `rate()` and absence alerts work before the first rejection.
+        var initialVerdicts = ["accepted": 0]
+        for code in RejectionCode.allCases { initialVerdicts[code.rawValue] = 0 }
+        verdicts = Mutex(initialVerdicts)
+        clientCertificates = Mutex(ClientCertificateRecency(capacity: clientCertificateCapacity))
+    }
+
+    // MARK: Recording (hot path)
+
+    public func recordRequest(route: String, status: Int, duration: TimeInterval) {
+        requests.withLock { state in
+            state.counts[RequestSeries(route: route, status: status), default: 0] += 1
+            state.observe(duration, for: route)
+        }
+    }
+
+    /// `outcome`: "accepted" or a ``RejectionCode`` raw value.
+    public func recordVerdict(_ outcome: String) {
+        verdicts.withLock { $0[outcome, default: 0] += 1 }
+    }
+
+    public func recordVerdict(_ code: RejectionCode) {
+        recordVerdict(code.rawValue)
+    }
+
+    /// `host`: the configured name of the virtual host that served the handshake, not the raw SNI.
+    public func recordHandshake(host: String, resumed: Bool) {
+        handshakes.withLock { $0.increment(HandshakeSeries(host: host, resumed: resumed), overflow: HandshakeSeries(host: Self.overflowLabelValue, resumed: resumed)) }
+    }
+
+    /// `reason`: a short fixed token (e.g. `certificate_required`, `protocol_version`), not an error description.
+    public func recordHandshakeFailure(reason: String) {
+        handshakeFailures.withLock { $0.increment(reason, overflow: Self.overflowLabelValue) }
+    }
+
+    /// `outcome`: e.g. `2xx`/`5xx`/`timeout`/`connect_error` — the caller's small vocabulary.
+    public func recordUpstream(upstream: String, duration: TimeInterval, outcome: String) {
+        upstreams.withLock { state in
+            state.counts[UpstreamSeries(upstream: upstream, outcome: outcome), default: 0] += 1
+            state.observe(duration, for: upstream)
+        }
+    }
+
+    public func recordClientCertificateSeen(sha256Hex: String, subject: String, notAfter: Date) {
+        clientCertificates.withLock { $0.record(sha256Hex: sha256Hex, subject: subject, notAfter: notAfter) }
+    }
+
+    // MARK: Configuration-time gauges
+
+    /// `kind`: `server_certificate` or `trust_anchor` (→ `trustgate_certificate_expiry_days`), or `crl`
+    /// (→ `trustgate_crl_next_update_days`, `date` being the CRL's nextUpdate). `nil` removes the series.
+    public func setExpiry(kind: String, name: String, date: Date?) {
+        let series = ExpirySeries(kind: kind, name: name)
+        expiries.withLock { $0[series] = date }
+    }
+
+    /// Called on reload before the new configuration sets its own, so removed certificates disappear.
+    public func removeAllExpiries() {
+        expiries.withLock { $0.removeAll() }
+    }
+
+    public func setConnections(_ open: Int) {
+        openConnections.store(open, ordering: .relaxed)
+    }
+
+    public func incrementReloads(success: Bool) {
+        reloads.withLock { counts in
+            if success { counts.success += 1 } else { counts.failure += 1 }
+        }
+    }
+
+    /// Exposes an access log's dropped-line count as `trustgate_access_log_dropped_lines_total`.
+    public func observeAccessLogDrops(_ droppedLines: @escaping @Sendable () -> Int) {
+        accessLogDrops.withLock { $0 = droppedLines }
+    }
+
+    // MARK: Exposition
+
+    /// Prometheus text format 0.0.4. Day gauges are computed against `now`.
+    public func render(now: Date = Date()) -> String {
+        // Copy under each lock, format outside it: a scrape must not hold up event loops while building text.
+        let requests = self.requests.withLock { $0 }
+        let upstreams = self.upstreams.withLock { $0 }
+        let verdicts = self.verdicts.withLock { $0 }
+        let handshakes = self.handshakes.withLock { $0.counts }
+        let handshakeFailures = self.handshakeFailures.withLock { $0.counts }
+        let clientCertificates = self.clientCertificates.withLock { $0.entries }
+        let expiries = self.expiries.withLock { $0 }
+        let reloads = self.reloads.withLock { $0 }
+        let dropsSource = accessLogDrops.withLock { $0 }
+
+        var text = PrometheusText()
+
+        text.family("trustgate_requests_total", type: .counter, help: "Requests answered by the gateway, by route and HTTP status.")
+        for (series, count) in requests.counts.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
+            text.sample("trustgate_requests_total", labels: ["route": series.route, "status": String(series.status)], value: String(count))
+        }
+        text.family("trustgate_request_duration_seconds", type: .histogram, help: "Time from the request head to the end of the response, by route.")
+        for (route, histogram) in requests.durations.sorted(by: { $0.key < $1.key }) {
+            text.histogram("trustgate_request_duration_seconds", labels: [("route", route)], snapshot: histogram)
+        }
+
+        text.family("trustgate_certificate_verdicts_total", type: .counter, help: "Client certificate verdicts, by outcome (accepted or the rejection reason code).")
+        for (outcome, count) in verdicts.sorted(by: { $0.key < $1.key }) {
+            text.sample("trustgate_certificate_verdicts_total", labels: ["outcome": outcome], value: String(count))
+        }
+
+        text.family("trustgate_tls_handshakes_total", type: .counter, help: "Completed TLS handshakes, by virtual host and session resumption.")
+        for (series, count) in handshakes.sorted(by: { ($0.key.host, $0.key.resumed ? 1 : 0) < ($1.key.host, $1.key.resumed ? 1 : 0) }) {
+            text.sample("trustgate_tls_handshakes_total", labels: ["host": series.host, "resumed": series.resumed ? "true" : "false"], value: String(count))
+        }
+        text.family("trustgate_tls_handshake_failures_total", type: .counter, help: "Failed TLS handshakes, by reason.")
+        for (reason, count) in handshakeFailures.sorted(by: { $0.key < $1.key }) {
+            text.sample("trustgate_tls_handshake_failures_total", labels: ["reason": reason], value: String(count))
+        }
+
+        text.family("trustgate_upstream_responses_total", type: .counter, help: "Upstream exchanges, by upstream and outcome.")
+        for (series, count) in upstreams.counts.sorted(by: { ($0.key.upstream, $0.key.outcome) < ($1.key.upstream, $1.key.outcome) }) {
+            text.sample("trustgate_upstream_responses_total", labels: ["upstream": series.upstream, "outcome": series.outcome], value: String(count))
+        }
+        text.family("trustgate_upstream_duration_seconds", type: .histogram, help: "Time from sending the request upstream to the end of its response, by upstream.")
+        for (upstream, histogram) in upstreams.durations.sorted(by: { $0.key < $1.key }) {
+            text.histogram("trustgate_upstream_duration_seconds", labels: [("upstream", upstream)], snapshot: histogram)
+        }
+
+        text.family("trustgate_client_certificate_expiry_days", type: .gauge, help: "Days until recently seen client certificates expire (negative: expired).")
+        for entry in clientCertificates.sorted(by: { ($0.subject, $0.sha256Hex) < ($1.subject, $1.sha256Hex) }) {
+            text.sample("trustgate_client_certificate_expiry_days", labels: ["subject": entry.subject, "sha256": entry.sha256Hex], value: PrometheusText.formatDays(until: entry.notAfter, now: now))
+        }
+
+        let sortedExpiries = expiries.sorted(by: { ($0.key.kind, $0.key.name) < ($1.key.kind, $1.key.name) })
+        text.family("trustgate_certificate_expiry_days", type: .gauge, help: "Days until configured server certificates and trust anchors expire (negative: expired).")
+        for (series, date) in sortedExpiries where series.kind != ExpirySeries.crlKind {
+            text.sample("trustgate_certificate_expiry_days", labels: ["kind": series.kind, "name": series.name], value: PrometheusText.formatDays(until: date, now: now))
+        }
+        text.family("trustgate_crl_next_update_days", type: .gauge, help: "Days until each configured CRL's nextUpdate (negative: stale).")
+        for (series, date) in sortedExpiries where series.kind == ExpirySeries.crlKind {
+            text.sample("trustgate_crl_next_update_days", labels: ["name": series.name], value: PrometheusText.formatDays(until: date, now: now))
+        }
+
+        text.family("trustgate_open_connections", type: .gauge, help: "Client connections currently open.")
+        text.sample("trustgate_open_connections", labels: [:], value: String(openConnections.load(ordering: .relaxed)))
+
+        text.family("trustgate_config_reloads_total", type: .counter, help: "Configuration reloads, by result.")
+        text.sample("trustgate_config_reloads_total", labels: ["result": "failure"], value: String(reloads.failure))
+        text.sample("trustgate_config_reloads_total", labels: ["result": "success"], value: String(reloads.success))
+
+        if let dropsSource {
+            text.family("trustgate_access_log_dropped_lines_total", type: .counter, help: "Access log lines dropped because the writer could not keep up.")
+            text.sample("trustgate_access_log_dropped_lines_total", labels: [:], value: String(dropsSource()))
+        }
+        return text.output
+    }
+}
+
+// MARK: - Series keys and per-family state
+
+private struct RequestSeries: Hashable {
+    let route: String
+    let status: Int
+}
+
+private struct UpstreamSeries: Hashable {
+    let upstream: String
+    let outcome: String
+}
+
+private struct HandshakeSeries: Hashable {
+    let host: String
+    let resumed: Bool
+}
+
+private struct ExpirySeries: Hashable {
+    static let crlKind = "crl"
+    let kind: String
+    let name: String
+}
+
+private struct ReloadCounts {
+    var success = 0
+    var failure = 0
+}
+
+/// A counter family and a duration histogram recorded together under one lock acquisition.
+private struct RouteDurations<Series: Hashable> {
+    var counts: [Series: Int] = [:]
+    var durations: [String: HistogramSnapshot] = [:]
+
+    mutating func observe(_ duration: TimeInterval, for name: String) {
+        if durations[name] == nil {
+            durations[name] = HistogramSnapshot(bounds: GatewayMetrics.durationBuckets)
+        }
+        durations[name]?.observe(duration)
+    }
+}
+
+/// Counts whose label values may come from outside; past the cap, new values share one overflow series.
+private struct CappedCounts<Series: Hashable> {
+    var counts: [Series: Int] = [:]
+
+    mutating func increment(_ series: Series, overflow: Series) {
+        if counts[series] != nil || counts.count < GatewayMetrics.maximumFreeFormLabelValues {
+            counts[series, default: 0] += 1
+        } else {
+            counts[overflow, default: 0] += 1
+        }
+    }
+}
+
+/// The client certificates seen most recently, at most `capacity`, with O(1) touch and eviction: a
+/// doubly-linked recency list threaded through an array of slots, indexed by SHA-256.
+struct ClientCertificateRecency: Sendable {
+    struct Entry: Sendable {
+        var sha256Hex: String
+        var subject: String
+        var notAfter: Date
+        fileprivate var newer: Int
+        fileprivate var older: Int
+    }
+
+    private static let none = -1
+    let capacity: Int
+    private var slots: [Entry] = []
+    private var slotBySHA256: [String: Int] = [:]
+    private var newest = none
+    private var oldest = none
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    var entries: [Entry] { slots }
+
+    mutating func record(sha256Hex: String, subject: String, notAfter: Date) {
+        if let slot = slotBySHA256[sha256Hex] {
+            slots[slot].subject = subject
+            slots[slot].notAfter = notAfter
+            if slot != newest {
+                unlink(slot)
+                linkAsNewest(slot)
+            }
+            return
+        }
+        let entry = Entry(sha256Hex: sha256Hex, subject: subject, notAfter: notAfter, newer: Self.none, older: Self.none)
+        let slot: Int
+        if slots.count < capacity {
+            slot = slots.count
+            slots.append(entry)
+        } else {
+            slot = oldest
+            unlink(slot)
+            slotBySHA256.removeValue(forKey: slots[slot].sha256Hex)
+            slots[slot] = entry
+        }
+        slotBySHA256[sha256Hex] = slot
+        linkAsNewest(slot)
+    }
+
+    private mutating func unlink(_ slot: Int) {
+        let newer = slots[slot].newer
+        let older = slots[slot].older
+        if newer != Self.none { slots[newer].older = older } else { newest = older }
+        if older != Self.none { slots[older].newer = newer } else { oldest = newer }
+        slots[slot].newer = Self.none
+        slots[slot].older = Self.none
+    }
+
+    private mutating func linkAsNewest(_ slot: Int) {
+        slots[slot].older = newest
+        slots[slot].newer = Self.none
+        if newest != Self.none { slots[newest].newer = slot }
+        newest = slot
+        if oldest == Self.none { oldest = slot }
+    }
+}
