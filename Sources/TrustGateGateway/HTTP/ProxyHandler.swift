@@ -230,11 +230,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         switch decision {
         case .deny(let code, let detail):
             exchange.verdictLabel = code.rawValue
+            runtime.metrics.recordVerdict(code.rawValue)
             if exchange.verdict != nil, let leaf = exchange.presented?.derCertificates.first {
                 exchange.certificateSHA256 = CertificateFingerprints.upperHex(Array(SHA256.hash(data: leaf)))
             }
             respondLocally(.certificateDenied(reason: code.rawValue, detail: detail))
         case .allow(let accepted):
+            runtime.metrics.recordVerdict(accepted == nil ? "none" : "accepted")
             if let accepted {
                 exchange.certificateSubject = accepted.identity.subject.rfc4514String
                 exchange.certificateSHA256 = accepted.identity.fingerprints.sha256Hex

@@ -62,6 +62,5 @@ final class DownstreamConnectionState: @unchecked Sendable {
         verificationRan = true
         if let presented { presentedChain = presented }
         handshakeVerdict = verdict
-        runtime.metrics.recordVerdict(verdict.codes.first?.rawValue ?? "accepted")
     }
 }
