@@ -48,6 +48,67 @@ final class GatewayProxyTests: XCTestCase {
         }
     }
 
+    func testHopByHopHeadersAreNotForwarded() async throws {
+        let harness = try await GatewayHarness(pki: pki) { config, _ in
+            config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .ignore)]
+        }
+        let result = try Curl.request("/", port: harness.port, pki: pki, extra: [
+            "--http1.1", "-H", "Connection: keep-alive, X-Private", "-H", "X-Private: secret-hop", "-H", "Keep-Alive: timeout=5",
+            "-H", "TE: trailers", "-H", "Proxy-Authorization: Basic Zm9vOmJhcg==", "-H", "X-End-To-End: kept",
+        ])
+        await harness.stop()
+        let headers = result.upstreamHeaders
+        for name in ["x-private", "keep-alive", "te", "proxy-authorization"] {
+            XCTAssertNil(headers[name], "\(name) is hop-by-hop")
+        }
+        XCTAssertEqual(headers["connection"], nil)
+        XCTAssertEqual(headers["x-end-to-end"], ["kept"])
+    }
+
+    func testHTTPSUpstreamWithItsOwnCAAndAClientCertificateForTheUpstreamHop() async throws {
+        // The upstream is a second gateway requiring mutual TLS, in front of the echo service: what the echo
+        // sees as X-ARR-ClientCert is the certificate the first gateway presented on the upstream hop.
+        let inner = try await GatewayHarness(pki: pki) { config, _ in
+            config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .required)]
+        }
+        let innerPort = inner.port
+        let outer = try await GatewayHarness(pki: pki) { config, _ in
+            config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .ignore)]
+            config.upstreams["secure"] = UpstreamConfiguration(
+                name: "secure", scheme: .https, host: "127.0.0.1", port: innerPort,
+                trustRoots: [pki.authority.root], clientCertificate: pki.secondClient.pair, serverName: "localhost")
+            config.routes = [RouteConfiguration(name: "secure", upstream: "secure")]
+        }
+        let first = try Curl.request("/through?x=1", port: outer.port, pki: pki)
+        let second = try Curl.request("/again", port: outer.port, pki: pki)
+        await outer.stop()
+        await inner.stop()
+        XCTAssertEqual(first.status, 200, first.body)
+        XCTAssertEqual(first.json?["uri"] as? String, "/through?x=1")
+        let forwarded = try XCTUnwrap(first.upstreamHeaders["x-arr-clientcert"]?.first)
+        XCTAssertEqual(Array(Data(base64Encoded: forwarded) ?? Data()), pki.secondClient.leafDER)
+        XCTAssertEqual(second.status, 200)
+    }
+
+    func testHTTPSUpstreamWithAnUntrustedCertificateIsABadGateway() async throws {
+        let inner = try await GatewayHarness(pki: pki) { config, _ in
+            config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .ignore)]
+        }
+        let innerPort = inner.port
+        let outer = try await GatewayHarness(pki: pki) { config, _ in
+            config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .ignore)]
+            config.upstreams["secure"] = UpstreamConfiguration(
+                name: "secure", scheme: .https, host: "127.0.0.1", port: innerPort,
+                trustRoots: [pki.foreign.issued.certificate], serverName: "localhost")  // not the upstream's CA
+            config.routes = [RouteConfiguration(name: "secure", upstream: "secure")]
+        }
+        let result = try Curl.request("/", port: outer.port, pki: pki)
+        await outer.stop()
+        await inner.stop()
+        XCTAssertEqual(result.status, 502)
+        XCTAssertEqual(inner.upstream.requestCount, 0)
+    }
+
     func testEachForwardingFormatCarriesExactlyTheDERTheClientSent() async throws {
         let harness = try await GatewayHarness(pki: pki) { config, _ in
             config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .required)]
@@ -113,12 +174,17 @@ final class GatewayProxyTests: XCTestCase {
         let direct = try Curl.request("/", port: harness.port, pki: pki, host: "other.test")
         let directWithCert = try Curl.request("/", port: harness.port, pki: pki, credential: pki.client, host: "other.test")
         let unknownHost = try Curl.request("/", port: harness.port, pki: pki, extra: ["-H", "Host: unknown.test"])
+        // curl folds repeated Host headers; openssl s_client sends the bytes as written.
+        let doubleHost = try RawTLS.exchange(
+            port: harness.port, pki: pki, request: "GET / HTTP/1.1\r\nHost: localhost\r\nHost: other.test\r\nConnection: close\r\n\r\n")
         await harness.stop()
         XCTAssertEqual(bypass.status, 421)
         XCTAssertEqual(bypass.json?["reason"] as? String, "sni_host_mismatch")
         XCTAssertEqual(direct.status, 403)
         XCTAssertEqual(directWithCert.status, 200)
         XCTAssertEqual(unknownHost.status, 200, "a Host no configured site claims stays on the SNI's site")
+        XCTAssertTrue(doubleHost.contains("HTTP/1.1 400"), doubleHost)
+        XCTAssertTrue(doubleHost.contains("invalid_host"), doubleHost)
     }
 
     func testUpstreamFailuresAnswer502And504AndUpstreamErrorsPassThrough() async throws {

@@ -127,7 +127,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
         let listener = connection.listener
         var host = connection.host
-        let authority = head.headers.first(name: "host")
+        let hosts = head.headers[canonicalForm: "host"]
+        if hosts.count > 1 {
+            // RFC 9112 §3.2: the gateway and the upstream could each believe a different one.
+            respondLocally(.badRequest("The request has more than one Host header.", reason: "invalid_host"))
+            return
+        }
+        let authority = hosts.first.map(String.init)
         if authority == nil, !isHTTP2, head.version.minor >= 1 {
             respondLocally(.badRequest("HTTP/1.1 requests need a Host header.", reason: "missing_host"))
             return

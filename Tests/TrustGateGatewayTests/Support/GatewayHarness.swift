@@ -127,3 +127,24 @@ final class BackgroundCurl: @unchecked Sendable {
         return result
     }
 }
+
+/// Sends raw bytes over TLS with `openssl s_client` (for requests curl will not write) and returns what came back.
+enum RawTLS {
+    static func exchange(port: Int, pki: GatewayTestPKI, request: String, serverName: String = "localhost") throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else { throw XCTSkip("openssl is not installed") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["s_client", "-quiet", "-connect", "127.0.0.1:\(port)", "-servername", serverName, "-CAfile", pki.caFile, "-ign_eof"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(request.utf8))
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
