@@ -65,7 +65,8 @@ final class OperationsTests: XCTestCase {
 
         // Every outcome is present from the start; unseen ones at 0.
         let verdictLines = lines.filter { $0.hasPrefix("trustgate_certificate_verdicts_total{") }
-        XCTAssertEqual(verdictLines.count, 1 + RejectionCode.allCases.count)
+        XCTAssertEqual(verdictLines.count, 2 + RejectionCode.allCases.count)
+        XCTAssertTrue(verdictLines.contains(#"trustgate_certificate_verdicts_total{outcome="none"} 0"#))
         XCTAssertTrue(verdictLines.contains(#"trustgate_certificate_verdicts_total{outcome="accepted"} 2"#))
         XCTAssertTrue(verdictLines.contains(#"trustgate_certificate_verdicts_total{outcome="expired"} 1"#))
         XCTAssertTrue(verdictLines.contains(#"trustgate_certificate_verdicts_total{outcome="revoked"} 0"#))

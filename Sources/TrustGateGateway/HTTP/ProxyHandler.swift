@@ -27,6 +27,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     private var runtime: GatewayRuntime { connection.runtime }
 
+    /// Upstream outcome labels by status class, so the hot path formats nothing.
+    private static let statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"]
+
     // MARK: - Channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -338,7 +341,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             exchange.status = Int(response.status.code)
             exchange.upstreamKeepAlive = response.isKeepAlive
             if let route = exchange.route {
-                runtime.metrics.recordUpstream(upstream: route.upstream.name, duration: exchange.upstreamElapsed, outcome: "\(response.status.code / 100)xx")
+                runtime.metrics.recordUpstream(upstream: route.upstream.name, duration: exchange.upstreamElapsed, outcome: Self.statusClasses[min(5, Int(response.status.code / 100))])
             }
             var headers = response.headers
             HopByHopHeaders.remove(from: &headers)

@@ -81,9 +81,11 @@ public struct AccessLogEntry: Sendable, Encodable {
     /// Appends the entry as one JSON object and a line feed. Written by hand rather than with JSONEncoder:
     /// fixed key order, no intermediate objects, a few hundred nanoseconds per line.
     public func appendJSONLine(to line: inout [UInt8]) {
-        var writer = JSONObjectWriter(output: line)
-        line = []
-        writer.string(CodingKeys.time.rawValue, Self.rfc3339Milliseconds(time))
+        // The buffer is moved into the writer and back, never copied: `line` holds a whole batch.
+        var writer = JSONObjectWriter()
+        swap(&writer.output, &line)
+        writer.begin()
+        writer.timestamp(CodingKeys.time.rawValue, time)
         writer.string(CodingKeys.clientAddress.rawValue, clientAddress)
         writer.string(CodingKeys.sni.rawValue, sni)
         writer.string(CodingKeys.method.rawValue, method)
@@ -97,7 +99,8 @@ public struct AccessLogEntry: Sendable, Encodable {
         writer.string(CodingKeys.verdict.rawValue, verdict)
         writer.string(CodingKeys.httpVersion.rawValue, httpVersion)
         if let bytesSent { writer.number(CodingKeys.bytesSent.rawValue, String(bytesSent)) }
-        line = writer.finish()
+        writer.finish()
+        swap(&writer.output, &line)
     }
 
     /// Microsecond resolution is all a log reader needs; more digits are clock noise.
@@ -112,18 +115,28 @@ public struct AccessLogEntry: Sendable, Encodable {
         return value.description
     }
 
-    /// `2024-05-01T12:34:56.789Z`. Computed from the Unix time with the proleptic Gregorian calendar
-    /// (Hinnant's civil-from-days), so no formatter or locale is involved.
+    /// `2024-05-01T12:34:56.789Z`.
     static func rfc3339Milliseconds(_ date: Date) -> String {
-        // Whole microseconds first (absorbing binary noise such as -0.001 * 1000 = -1.0000000000000002),
-        // then milliseconds truncated towards the past, as clocks display them.
+        var bytes: [UInt8] = []
+        appendRFC3339Milliseconds(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Computed from the Unix time with the proleptic Gregorian calendar (Hinnant's civil-from-days) straight
+    /// into the line's bytes: no formatter, locale or intermediate strings.
+    static func appendRFC3339Milliseconds(_ date: Date, to output: inout [UInt8]) {
         let seconds = date.timeIntervalSince1970
         // Beyond ±100,000 years Int64 microseconds would trap; such a date is a bug elsewhere, not worth a crash.
-        guard seconds.isFinite, abs(seconds) < 3e12 else { return "0000-01-01T00:00:00.000Z" }
+        guard seconds.isFinite, abs(seconds) < 3e12 else {
+            output.append(contentsOf: "0000-01-01T00:00:00.000Z".utf8)
+            return
+        }
+        // Whole microseconds first (absorbing binary noise such as -0.001 * 1000 = -1.0000000000000002),
+        // then milliseconds truncated towards the past, as clocks display them.
         let microseconds = Int64((seconds * 1_000_000).rounded())
         let totalMilliseconds = floorDivide(microseconds, 1000)
         let totalSeconds = floorDivide(totalMilliseconds, 1000)
-        let milliseconds = Int(totalMilliseconds - totalSeconds * 1000)
+        let milliseconds = totalMilliseconds - totalSeconds * 1000
         let days = floorDivide(totalSeconds, 86_400)
         let secondOfDay = totalSeconds - days * 86_400
         let shifted = days + 719_468
@@ -136,23 +149,23 @@ public struct AccessLogEntry: Sendable, Encodable {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
 
-        var text = ""
-        text.reserveCapacity(24)
-        appendPadded(Int(year), width: 4, to: &text)
-        text += "-"
-        appendPadded(Int(month), width: 2, to: &text)
-        text += "-"
-        appendPadded(Int(day), width: 2, to: &text)
-        text += "T"
-        appendPadded(Int(secondOfDay / 3600), width: 2, to: &text)
-        text += ":"
-        appendPadded(Int(secondOfDay % 3600 / 60), width: 2, to: &text)
-        text += ":"
-        appendPadded(Int(secondOfDay % 60), width: 2, to: &text)
-        text += "."
-        appendPadded(milliseconds, width: 3, to: &text)
-        text += "Z"
-        return text
+        if year < 0 {
+            output.append(UInt8(ascii: "-"))
+        }
+        appendDigits(abs(year), width: 4, to: &output)
+        output.append(UInt8(ascii: "-"))
+        appendDigits(month, width: 2, to: &output)
+        output.append(UInt8(ascii: "-"))
+        appendDigits(day, width: 2, to: &output)
+        output.append(UInt8(ascii: "T"))
+        appendDigits(secondOfDay / 3600, width: 2, to: &output)
+        output.append(UInt8(ascii: ":"))
+        appendDigits(secondOfDay % 3600 / 60, width: 2, to: &output)
+        output.append(UInt8(ascii: ":"))
+        appendDigits(secondOfDay % 60, width: 2, to: &output)
+        output.append(UInt8(ascii: "."))
+        appendDigits(milliseconds, width: 3, to: &output)
+        output.append(UInt8(ascii: "Z"))
     }
 
     /// Rounds towards negative infinity, so instants before 1970 land in the right second and day.
@@ -161,21 +174,31 @@ public struct AccessLogEntry: Sendable, Encodable {
         return (value % divisor != 0 && value < 0) ? quotient - 1 : quotient
     }
 
-    private static func appendPadded(_ value: Int, width: Int, to text: inout String) {
-        let digits = String(value)
-        if digits.count < width { text += String(repeating: "0", count: width - digits.count) }
-        text += digits
+    /// A non-negative number, zero-padded to at least `width` digits, most significant digit first.
+    private static func appendDigits(_ value: Int64, width: Int, to output: inout [UInt8]) {
+        var divisor: Int64 = 1
+        var digits = 1
+        while digits < width || value / divisor >= 10 {
+            divisor *= 10
+            digits += 1
+        }
+        var remaining = value
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(remaining / divisor))
+            remaining %= divisor
+            divisor /= 10
+        }
     }
 }
 
 /// Writes `{"key":value,...}\n` into a byte buffer, escaping strings per RFC 8259.
 private struct JSONObjectWriter {
-    private var output: [UInt8]
+    var output: [UInt8] = []
     private var first = true
 
-    init(output: [UInt8]) {
-        self.output = output
-        self.output.append(UInt8(ascii: "{"))
+    mutating func begin() {
+        output.append(UInt8(ascii: "{"))
+        first = true
     }
 
     mutating func string(_ key: String, _ value: String?) {
@@ -184,15 +207,21 @@ private struct JSONObjectWriter {
         appendQuoted(value)
     }
 
+    mutating func timestamp(_ key: String, _ date: Date) {
+        self.key(key)
+        output.append(UInt8(ascii: "\""))
+        AccessLogEntry.appendRFC3339Milliseconds(date, to: &output)
+        output.append(UInt8(ascii: "\""))
+    }
+
     mutating func number(_ key: String, _ literal: String) {
         self.key(key)
         output.append(contentsOf: literal.utf8)
     }
 
-    mutating func finish() -> [UInt8] {
+    mutating func finish() {
         output.append(UInt8(ascii: "}"))
         output.append(UInt8(ascii: "\n"))
-        return output
     }
 
     private mutating func key(_ key: String) {
@@ -204,31 +233,48 @@ private struct JSONObjectWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    private static func needsEscaping(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
     private mutating func appendQuoted(_ value: String) {
         output.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""):
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"):
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"):
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"):
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"):
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                // Control characters (and DEL, which terminals act on) as \u00XX: a log line stays one line
-                // and cannot move a viewer's cursor.
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                output.append(Self.hexDigits[Int(byte >> 4)])
-                output.append(Self.hexDigits[Int(byte & 0x0F)])
-            default:
-                // Swift strings are valid UTF-8, so multi-byte sequences pass through unchanged.
-                output.append(byte)
+        var value = value
+        // Native strings are contiguous UTF-8 (no copy); the scan and the bulk copy run on the raw bytes.
+        value.withUTF8 { bytes in
+            // Almost every value (addresses, paths, hex, names) needs no escaping: copy it in one go.
+            guard bytes.contains(where: Self.needsEscaping) else {
+                output.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
+                appendEscaping(byte)
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaping(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""):
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+        case UInt8(ascii: "\\"):
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case UInt8(ascii: "\n"):
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case UInt8(ascii: "\r"):
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case UInt8(ascii: "\t"):
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0..<0x20, 0x7F:
+            // Control characters (and DEL, which terminals act on) as \u00XX: a log line stays one line
+            // and cannot move a viewer's cursor.
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            output.append(Self.hexDigits[Int(byte >> 4)])
+            output.append(Self.hexDigits[Int(byte & 0x0F)])
+        default:
+            // Swift strings are valid UTF-8, so multi-byte sequences pass through unchanged.
+            output.append(byte)
+        }
     }
 }

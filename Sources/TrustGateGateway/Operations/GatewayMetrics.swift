@@ -37,7 +37,8 @@ public final class GatewayMetrics: Sendable {
 
     init(clientCertificateCapacity: Int) {
         // Every outcome exists from the start at 0, so `rate()` and absence alerts work before the first rejection.
-        var initialVerdicts = ["accepted": 0]
+        // "none": no certificate was needed or presented.
+        var initialVerdicts = ["accepted": 0, "none": 0]
         for code in RejectionCode.allCases { initialVerdicts[code.rawValue] = 0 }
         verdicts = Mutex(initialVerdicts)
         clientCertificates = Mutex(ClientCertificateRecency(capacity: clientCertificateCapacity))
@@ -52,7 +53,7 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
-    /// `outcome`: "accepted" or a ``RejectionCode`` raw value.
+    /// `outcome`: "accepted", "none", or a ``RejectionCode`` raw value.
     public func recordVerdict(_ outcome: String) {
         verdicts.withLock { $0[outcome, default: 0] += 1 }
     }
@@ -225,10 +226,8 @@ private struct RouteDurations<Series: Hashable> {
     var durations: [String: HistogramSnapshot] = [:]
 
     mutating func observe(_ duration: TimeInterval, for name: String) {
-        if durations[name] == nil {
-            durations[name] = HistogramSnapshot(bounds: GatewayMetrics.durationBuckets)
-        }
-        durations[name]?.observe(duration)
+        // One hash: the default is built only for a name's first observation.
+        durations[name, default: HistogramSnapshot(bounds: GatewayMetrics.durationBuckets)].observe(duration)
     }
 }
 

@@ -39,6 +39,7 @@ public final class GatewayServer: Sendable {
         self.metrics = metrics
         let accessLog = try AccessLog(destination: configuration.accessLog.destination)
         self.accessLog = accessLog
+        metrics.observeAccessLogDrops { accessLog.droppedLines }
         let runtime = try GatewayRuntime(configuration: configuration, group: self.group, metrics: metrics, accessLog: accessLog, generation: 1)
         runtime.publishExpiries()
         self.state = NIOLockedValueBox(State(runtime: runtime))
