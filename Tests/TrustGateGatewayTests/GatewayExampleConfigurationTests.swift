@@ -60,7 +60,13 @@ final class GatewayExampleConfigurationTests: XCTestCase {
 
         let work = NSTemporaryDirectory() + "trustgate-example-\(UUID().uuidString)"
         workDirectories.append(work)
-        try FileManager.default.copyItem(atPath: source, toPath: work)
+        // Only the committed files: a PKI made while trying the example in place (ca/, certs/) is not copied.
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: source) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: "\(source)/\(name)", isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            try FileManager.default.copyItem(atPath: "\(source)/\(name)", toPath: "\(work)/\(name)")
+        }
         let pki = PKIReplay(directory: work)
         try pki.run(example.setup)
         try replaceThumbprints(example, in: work, readme: readme)
@@ -309,7 +315,7 @@ extension GatewayExampleConfigurationTests {
             ],
             upstreams: [Upstream(name: "app")],
             routes: [
-                Route(name: "uploads", path: "/uploadz", methods: ["POST", "PUT"], upstream: "app"),
+                Route(name: "uploads", path: "/upload", methods: ["POST", "PUT"], upstream: "app"),
                 Route(name: "site", path: "/", upstream: "app"),
             ],
             admin: "127.0.0.1:9901",
@@ -318,7 +324,7 @@ extension GatewayExampleConfigurationTests {
                 // The leaf alone: the configured intermediate completes the chain.
                 Verdict(client: "clients/app-client.pem", host: "app.example.test", expected: "accepted"),
                 // A server certificate is not a client certificate (clientAuth usage).
-                Verdict(client: "certs/server-chain.pem", host: "app.example.test", expected: "accepted"),
+                Verdict(client: "certs/server-chain.pem", host: "app.example.test", expected: "eku_mismatch"),
             ])
 
         static let optionalMode = Example(

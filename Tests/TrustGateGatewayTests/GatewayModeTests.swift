@@ -126,6 +126,13 @@ final class GatewayModeTests: XCTestCase {
         XCTAssertEqual(other.status, 403)
         XCTAssertEqual(other.json?["reason"] as? String, "identity_mismatch")
         XCTAssertEqual(try Curl.request("/other", port: harness.port, pki: pki, credential: pki.secondClient).status, 200)
+        // Other spellings of /admin reach the same route (and the upstream sees the normalised path).
+        for spelling in ["/%61dmin", "/%41DMIN/x", "//admin", "/admin;jsessionid=1/x"] {
+            let result = try Curl.request(spelling, port: harness.port, pki: pki, credential: pki.secondClient, extra: ["--path-as-is"])
+            XCTAssertEqual(result.json?["reason"] as? String, "identity_mismatch", spelling)
+        }
+        let normalised = try Curl.request("/%61dmin/%7euser?q=%61", port: harness.port, pki: pki, credential: pki.client)
+        XCTAssertEqual(normalised.json?["uri"] as? String, "/admin/~user?q=%61")
         await harness.stop()
     }
 

@@ -35,7 +35,7 @@ final class GatewayOperationsTests: XCTestCase {
         let text = metrics.body
         for line in [
             #"trustgate_requests_total{route="all",status="200"} 2"#,
-            #"trustgate_requests_total{route="all",status="403"} 2"#,
+            #"trustgate_requests_total{route="-",status="403"} 2"#,
             #"trustgate_certificate_verdicts_total{outcome="accepted"} 1"#,
             #"trustgate_certificate_verdicts_total{outcome="revoked"} 1"#,
             #"trustgate_certificate_verdicts_total{outcome="no_certificate"} 1"#,

@@ -4,12 +4,14 @@ import TrustGateX509
 /// parsing a certificate. Their names share the stripped `X-TrustGate-` prefix, so clients cannot forge them.
 enum CertificateInfoHeaders {
     static func headers(for identity: CertificateIdentity) -> [(String, String)] {
-        [
-            ("X-TrustGate-Client-Subject", identity.subject.rfc4514String),
-            ("X-TrustGate-Client-Issuer", identity.issuer.rfc4514String),
-            ("X-TrustGate-Client-SHA1", identity.fingerprints.sha1Hex),
-            ("X-TrustGate-Client-SHA256", identity.fingerprints.sha256Hex),
-            ("X-TrustGate-Client-Verdict", "accepted"),
-        ]
+        var headers: [(String, String)] = []
+        // A certificate may have an empty subject (SPIFFE SVIDs): no header rather than an empty one.
+        let subject = identity.subject.rfc4514String
+        if !subject.isEmpty { headers.append(("X-TrustGate-Client-Subject", subject)) }
+        headers.append(("X-TrustGate-Client-Issuer", identity.issuer.rfc4514String))
+        headers.append(("X-TrustGate-Client-SHA1", identity.fingerprints.sha1Hex))
+        headers.append(("X-TrustGate-Client-SHA256", identity.fingerprints.sha256Hex))
+        headers.append(("X-TrustGate-Client-Verdict", "accepted"))
+        return headers
     }
 }

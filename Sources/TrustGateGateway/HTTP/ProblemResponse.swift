@@ -49,5 +49,4 @@ struct ProblemResponse: Sendable {
 
     static let badGateway = ProblemResponse(status: .badGateway, title: "Bad Gateway", detail: "The upstream service could not be reached or closed the connection.", reason: "upstream_unavailable")
     static let gatewayTimeout = ProblemResponse(status: .gatewayTimeout, title: "Gateway Timeout", detail: "The upstream service did not answer in time.", reason: "upstream_timeout")
-    static let serviceUnavailable = ProblemResponse(status: .serviceUnavailable, title: "Service Unavailable", detail: "The gateway is shutting down.", reason: "shutting_down")
 }

@@ -158,22 +158,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             }
         }
         exchange.hostName = hostName
-
-        let route: CompiledRoute
-        switch runtime.routes.match(listener: listener.index, host: host.index, path: target.path, method: head.method.rawValue) {
-        case .route(let matched):
-            route = matched
-        case .methodNotAllowed(let allowed):
-            respondLocally(.methodNotAllowed(allowed: allowed))
-            return
-        case .noRoute:
-            respondLocally(.notFound)
-            return
-        }
-        exchange.route = route
         exchange.target = target
 
-        let excluded = host.excludedPaths.contains(target.path)
+        let excluded = host.excludedPaths.contains(target.matchPath)
         let presented: PresentedCertificateChain?
         switch certificateSource(head: head, host: host) {
         case .none:
@@ -187,12 +174,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         exchange.presented = presented
 
         guard let presented, let policy = host.policy else {
-            apply(RequestAuthorization.decide(mode: host.mode, excluded: excluded, route: route, verdict: nil), exchange: exchange)
+            decide(exchange: exchange, host: host, excluded: excluded, verdict: nil)
             return
         }
         if let verdict = policy.cachedVerdict(presented) {
-            exchange.verdict = verdict
-            apply(RequestAuthorization.decide(mode: host.mode, excluded: excluded, route: route, verdict: verdict), exchange: exchange)
+            decide(exchange: exchange, host: host, excluded: excluded, verdict: verdict)
             return
         }
         // Cold verdict (first request of a resumed session, expired cache entry): evaluated off the loop
@@ -200,16 +186,34 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         exchange.phase = .deciding
         pauseReads()
         let eventLoop = context.eventLoop
-        let bound = NIOLoopBound((self, exchange), eventLoop: eventLoop)
-        let mode = host.mode
+        let bound = NIOLoopBound((self, exchange, host), eventLoop: eventLoop)
         Task {
             let verdict = await policy.evaluate(presented)
             eventLoop.execute {
-                let (handler, exchange) = bound.value
+                let (handler, exchange, host) = bound.value
                 guard handler.exchange === exchange, exchange.phase == .deciding else { return }
-                exchange.verdict = verdict
-                handler.apply(RequestAuthorization.decide(mode: mode, excluded: excluded, route: route, verdict: verdict), exchange: exchange)
+                handler.decide(exchange: exchange, host: host, excluded: excluded, verdict: verdict)
             }
+        }
+    }
+
+    /// The host's own rule is applied before any route is looked up, so a client without an acceptable
+    /// certificate learns nothing about which paths or methods exist; then the route's.
+    private func decide(exchange: ProxyExchange, host: HostRuntime, excluded: Bool, verdict: CertificateVerdict?) {
+        exchange.verdict = verdict
+        if let denial = RequestAuthorization.hostDenial(mode: host.mode, excluded: excluded, verdict: verdict) {
+            apply(denial, exchange: exchange)
+            return
+        }
+        guard let target = exchange.target else { return }
+        switch runtime.routes.match(listener: connection.listener.index, host: host.index, path: target.matchPath, method: exchange.head.method.rawValue) {
+        case .route(let route):
+            exchange.route = route
+            apply(RequestAuthorization.decide(mode: host.mode, excluded: excluded, route: route, verdict: verdict), exchange: exchange)
+        case .methodNotAllowed(let allowed):
+            respondLocally(.methodNotAllowed(allowed: allowed))
+        case .noRoute:
+            respondLocally(.notFound)
         }
     }
 

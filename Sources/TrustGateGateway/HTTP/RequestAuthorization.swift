@@ -9,6 +9,23 @@ enum RequestAuthorization {
         case deny(RejectionCode, detail: String)
     }
 
+    /// The host-level part of the decision, which needs no route: a presented certificate that was refused,
+    /// or none where the host requires one.
+    static func hostDenial(mode: ClientCertificateMode, excluded: Bool, verdict: CertificateVerdict?) -> Decision? {
+        switch verdict {
+        case nil:
+            if mode == .required && !excluded {
+                return .deny(.noCertificate, detail: "A client certificate is required for this resource and none was presented.")
+            }
+            return nil
+        case .rejected(let reasons)?:
+            let first = reasons.first ?? CertificateRejection(.malformed, "the certificate could not be evaluated")
+            return .deny(first.code, detail: first.message)
+        case .accepted?:
+            return nil
+        }
+    }
+
     /// - Parameters:
     ///   - verdict: nil when no certificate was presented.
     ///   - excluded: the path is in the host's `exclude_paths`.

@@ -157,7 +157,7 @@ public final class GatewayMetrics: Sendable {
         for (series, count) in upstreams.counts.sorted(by: { ($0.key.upstream, $0.key.outcome) < ($1.key.upstream, $1.key.outcome) }) {
             text.sample("trustgate_upstream_responses_total", labels: ["upstream": series.upstream, "outcome": series.outcome], value: String(count))
         }
-        text.family("trustgate_upstream_duration_seconds", type: .histogram, help: "Time from sending the request upstream to the end of its response, by upstream.")
+        text.family("trustgate_upstream_duration_seconds", type: .histogram, help: "Time from asking for an upstream connection to the response head (or the failure), by upstream.")
         for (upstream, histogram) in upstreams.durations.sorted(by: { $0.key < $1.key }) {
             text.histogram("trustgate_upstream_duration_seconds", labels: [("upstream", upstream)], snapshot: histogram)
         }

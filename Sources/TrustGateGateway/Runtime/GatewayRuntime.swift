@@ -15,12 +15,17 @@ final class GatewayRuntime: Sendable {
     let metrics: GatewayMetrics
     let accessLog: AccessLog
     let generation: Int
+    /// A client connection with no traffic for this long is closed. Longer than the slowest upstream may take
+    /// to answer, so a waiting request is never cut by it (nginx's keepalive_timeout is 75 s).
+    let clientIdleTimeout: TimeAmount
 
     init(configuration: GatewayConfiguration, group: any EventLoopGroup, metrics: GatewayMetrics, accessLog: AccessLog, generation: Int) throws {
         self.configuration = configuration
         self.metrics = metrics
         self.accessLog = accessLog
         self.generation = generation
+        let slowest = configuration.upstreams.values.map { $0.connectTimeout + $0.responseTimeout }.max() ?? 0
+        self.clientIdleTimeout = .seconds(Int64(max(75, slowest + 15)))
 
         var upstreams: [String: UpstreamRuntime] = [:]
         for (name, upstream) in configuration.upstreams {

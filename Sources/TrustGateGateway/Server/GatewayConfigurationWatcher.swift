@@ -65,9 +65,10 @@ public final class GatewayConfigurationWatcher: Sendable {
     public func reloadNow() -> Bool {
         do {
             let configuration = try load()
-            try server.reload(configuration)
+            let notes = try server.reload(configuration)
             state.withLockedValue { $0.fingerprint = Self.fingerprint(configuration.sourceFiles) }
             log("configuration reloaded: new connections use it, open ones finish on the previous one")
+            for note in notes { log("note: \(note)") }
             return true
         } catch {
             // Remember the broken files' state so the same error is not logged on every poll.

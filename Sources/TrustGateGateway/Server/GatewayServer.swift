@@ -88,7 +88,10 @@ public final class GatewayServer: Sendable {
     /// Applies a new configuration to new connections; open connections keep the old one. Listener addresses
     /// cannot change without a restart. Throws (and keeps serving the old configuration) when the new one
     /// cannot be built.
-    public func reload(_ configuration: GatewayConfiguration) throws {
+    /// Returns notes on settings that only a restart applies (admin address, access log destination,
+    /// reload settings), for the operator's log.
+    @discardableResult
+    public func reload(_ configuration: GatewayConfiguration) throws -> [String] {
         let old = currentRuntime
         let oldAddresses = old.configuration.listeners.map(\.address)
         let newAddresses = configuration.listeners.map(\.address)
@@ -107,6 +110,17 @@ public final class GatewayServer: Sendable {
         runtime.publishExpiries()
         old.retire()
         metrics.incrementReloads(success: true)
+        var notes: [String] = []
+        if old.configuration.admin?.address != configuration.admin?.address {
+            notes.append("the admin listener's address changed: it applies after a restart")
+        }
+        if old.configuration.accessLog.destination != configuration.accessLog.destination {
+            notes.append("the access log destination changed: it applies after a restart")
+        }
+        if old.configuration.reload.watchFiles != configuration.reload.watchFiles || old.configuration.reload.pollInterval != configuration.reload.pollInterval {
+            notes.append("the reload settings changed: they apply after a restart")
+        }
+        return notes
     }
 
     // MARK: - Shutdown
@@ -169,7 +183,7 @@ public final class GatewayServer: Sendable {
         let connection = DownstreamConnectionState(runtime: runtime, listener: listener, remoteAddress: channel.remoteAddress)
         track(channel)
         let sync = channel.pipeline.syncOperations
-        try sync.addHandler(IdleStateHandler(allTimeout: .seconds(75)))
+        try sync.addHandler(IdleStateHandler(allTimeout: runtime.clientIdleTimeout))
         try sync.addHandler(IdleConnectionCloser())
         if listener.isTLS {
             let sni = ByteToMessageHandler(SNIHandler { [connection] result in

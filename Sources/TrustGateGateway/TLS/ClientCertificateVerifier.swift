@@ -44,7 +44,8 @@ enum ClientCertificateVerifier {
             func finish(_ verdict: CertificateVerdict) {
                 connection.recordHandshakeVerdict(presented: presented, verdict: verdict)
                 if host.rejectInHandshake && !verdict.isAccepted {
-                    metrics.recordHandshakeFailure(reason: verdict.codes.first?.rawValue ?? "rejected")
+                    // Counted once as a handshake failure (by the observer) and here as the verdict it was.
+                    metrics.recordVerdict(verdict.codes.first?.rawValue ?? "malformed")
                     promise.succeed(.failed)
                 } else {
                     promise.succeed(.certificateVerified)
