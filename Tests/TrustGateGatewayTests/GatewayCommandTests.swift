@@ -112,28 +112,28 @@ final class GatewayCommandTests: XCTestCase {
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
-        let port = try XCTUnwrap(log.waitFor(#"listening on https://127\.0\.0\.1:(\d+)"#, timeout: 20).flatMap { Int($0) }, log.text)
+        let port = try XCTUnwrap(log.waitFor(#"listening on https://127\.0\.0\.1:(\d+)"#, timeout: 60).flatMap { Int($0) }, log.text)
         XCTAssertEqual(try Curl.request("/", port: port, pki: pki).status, 200)
 
         // A valid change: certificates become required; new connections see it.
         _ = try writeConfig(mode: "required", upstreamPort: upstreamPort)
-        XCTAssertNotNil(log.waitFor("configuration reloaded", timeout: 10), log.text)
+        XCTAssertNotNil(log.waitFor("configuration reloaded", timeout: 30), log.text)
         XCTAssertEqual(try Curl.request("/", port: port, pki: pki).json?["reason"] as? String, "no_certificate")
         XCTAssertEqual(try Curl.request("/", port: port, pki: pki, credential: pki.client).status, 200)
 
         // A broken change is refused; the running configuration keeps serving.
         try "listeners: [".write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertNotNil(log.waitFor("reload refused", timeout: 10), log.text)
+        XCTAssertNotNil(log.waitFor("reload refused", timeout: 30), log.text)
         XCTAssertEqual(try Curl.request("/", port: port, pki: pki, credential: pki.client).status, 200)
 
         // SIGHUP reloads on demand (and is refused again while the file is broken).
         kill(process.processIdentifier, SIGHUP)
-        XCTAssertNotNil(log.waitFor("SIGHUP received", timeout: 10), log.text)
+        XCTAssertNotNil(log.waitFor("SIGHUP received", timeout: 30), log.text)
 
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
-        XCTAssertNotNil(log.waitFor("stopped", timeout: 5), log.text)
+        XCTAssertNotNil(log.waitFor("stopped", timeout: 30), log.text)
         try? await upstream.stop()
     }
 }

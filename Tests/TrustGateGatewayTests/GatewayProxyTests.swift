@@ -303,7 +303,12 @@ final class GatewayProxyTests: XCTestCase {
         }
         let port = harness.port
         let pending = BackgroundCurl(path: "/delay/700", port: port, pki: pki)
-        try await Task.sleep(nanoseconds: 250_000_000)
+        // Shut down only once the request is in flight (it reached the upstream, which answers after 700 ms).
+        let deadline = Date().addingTimeInterval(30)
+        while harness.upstream.requestCount == 0, Date() < deadline {
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        XCTAssertEqual(harness.upstream.requestCount, 1)
         await harness.server.shutdown(drainTimeout: 5)
         XCTAssertEqual(pending.wait()?.status, 200)
         let after = try Curl.request("/", port: port, pki: pki)

@@ -250,12 +250,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             respondLocally(.certificateDenied(reason: code.rawValue, detail: detail))
         case .allow(let accepted):
             runtime.metrics.recordVerdict(accepted == nil ? "none" : "accepted")
-            if let accepted {
-                exchange.certificateSubject = accepted.identity.subject.rfc4514String
-                exchange.certificateSHA256 = accepted.identity.fingerprints.sha256Hex
-                runtime.metrics.recordClientCertificateSeen(
-                    sha256Hex: accepted.identity.fingerprints.sha256Hex, subject: exchange.certificateSubject ?? "",
-                    notAfter: accepted.identity.notAfter)
+            if let accepted, let presented = exchange.presented {
+                let strings = connection.strings(for: accepted, presented: presented)
+                exchange.certificateSubject = strings.subject
+                exchange.certificateSHA256 = strings.sha256Hex
             }
             startUpstream(exchange: exchange, certificate: accepted)
         }
@@ -265,8 +263,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     private func startUpstream(exchange: ProxyExchange, certificate: AcceptedCertificate?) {
         guard let context, let route = exchange.route, let target = exchange.target else { return }
+        var certificateHeaders: [(String, String)] = []
+        if let certificate, let presented = exchange.presented {
+            certificateHeaders = connection.forwardedCertificateHeaders(route: route, certificate: certificate, presented: presented)
+        }
         let upstreamHead = UpstreamRequestBuilder.head(
-            for: exchange.head, target: target, route: route, certificate: certificate, presented: exchange.presented,
+            for: exchange.head, target: target, route: route, certificateHeaders: certificateHeaders,
             context: .init(
                 clientAddress: connection.remoteAddressText,
                 clientAddressIsIPv6: connection.remoteAddressText.contains(":"),
@@ -275,7 +277,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 hostName: exchange.hostName ?? connection.host.displayName))
         exchange.buffered.insert(.head(upstreamHead), at: 0)
         exchange.phase = .connecting
-        pauseReads()
 
         // The client waited for our word before sending the body; give it only now that the request is
         // authorised (a refused upload is never sent at all).
@@ -304,6 +305,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                     respondLocally(.badGateway)
                 }
             }
+        }
+        // A pooled connection attaches synchronously above. Only while a new one is being connected does the
+        // client wait with reads paused (pausing costs two epoll changes, so not on every request).
+        if self.exchange === exchange, exchange.phase == .connecting {
+            pauseReads()
         }
     }
 
@@ -347,8 +353,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             if let route = exchange.route {
                 runtime.metrics.recordUpstream(upstream: route.upstream.name, duration: exchange.upstreamElapsed, outcome: Self.statusClasses[min(5, Int(response.status.code / 100))])
             }
-            var headers = response.headers
-            HopByHopHeaders.remove(from: &headers)
+            var headers = HopByHopHeaders.removed(from: response.headers)
             if !exchange.requestEnded && !isHTTP2 {
                 // The upstream answered before the upload finished; this connection cannot be reused.
                 exchange.closeAfterResponse = true
@@ -477,6 +482,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         let duration = exchange.elapsed
         let routeName = exchange.route?.name ?? "-"
         runtime.metrics.recordRequest(route: routeName, status: status, duration: duration)
+        guard runtime.accessLog.isEnabled else { return }
         runtime.accessLog.write(AccessLogEntry(
             time: Date(), clientAddress: connection.remoteAddressText, sni: connection.serverName,
             method: exchange.head.method.rawValue, path: exchange.path ?? "-", status: status,

@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 import TrustGateX509
 
@@ -25,18 +26,24 @@ enum SpoofableHeaders {
 /// Hop-by-hop headers (RFC 9110 §7.6.1), never forwarded in either direction, plus any header named in
 /// `Connection`.
 enum HopByHopHeaders {
-    static let names: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-        "te", "trailer", "transfer-encoding", "upgrade",
-    ]
-
-    static func remove(from headers: inout HTTPHeaders) {
-        var named: Set<String> = []
-        for value in headers[canonicalForm: "connection"] {
-            named.insert(value.lowercased())
+    /// `headers` without the hop-by-hop ones, in one pass.
+    static func removed(from headers: HTTPHeaders) -> HTTPHeaders {
+        var named: [String] = []
+        var result = HTTPHeaders()
+        result.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            if RequestHeaderClass.isHopByHop(name) {
+                if name.utf8.count == 10, name.lowercased() == "connection" {
+                    for token in value.split(separator: ",") {
+                        let trimmed = token.trimmingCharacters(in: .whitespaces).lowercased()
+                        if !trimmed.isEmpty && trimmed != "close" && trimmed != "keep-alive" { named.append(trimmed) }
+                    }
+                }
+                continue
+            }
+            result.add(name: name, value: value)
         }
-        headers.remove(name: "connection")
-        for name in names { headers.remove(name: name) }
-        for name in named { headers.remove(name: name) }
+        for name in named { result.remove(name: name) }
+        return result
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 import TrustGateX509
 
@@ -12,68 +13,88 @@ enum UpstreamRequestBuilder {
         let hostName: String
     }
 
+    /// Certificate headers for the upstream, computed once per connection and route (see
+    /// ``DownstreamConnectionState/forwardedCertificateHeaders(route:certificate:presented:)``).
+    static func certificateHeaders(route: CompiledRoute, certificate: AcceptedCertificate, presented: PresentedCertificateChain) -> [(String, String)] {
+        var headers: [(String, String)] = []
+        for format in route.configuration.forwarding.formats {
+            for (name, value) in ForwardedCertificateHeader.headers(for: presented.derCertificates, format: format, identity: certificate.identity) {
+                headers.append((name, value))
+            }
+        }
+        if route.configuration.forwarding.infoHeaders {
+            headers += CertificateInfoHeaders.headers(for: certificate.identity)
+        }
+        return headers
+    }
+
     static func head(
         for request: HTTPRequestHead,
         target: RequestTarget,
         route: CompiledRoute,
-        certificate: AcceptedCertificate?,
-        presented: PresentedCertificateChain?,
+        certificateHeaders: [(String, String)],
         context: Context
     ) -> HTTPRequestHead {
-        var headers = request.headers
-        HopByHopHeaders.remove(from: &headers)
-        headers.remove(name: "expect")
-        var spoofed: [String] = []
-        for (name, _) in headers where SpoofableHeaders.isSpoofable(name) {
-            spoofed.append(name)
+        // One pass over the client's headers: nothing is removed from a copy (each removal would be a scan).
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(request.headers.count + certificateHeaders.count + 3)
+        var connectionTokens: [String] = []
+        var forwardedFor: [String] = []
+        var forwardedProto: String?
+        var forwardedHost: String?
+        var forwarded: [String] = []
+        var host: String?
+        for (name, value) in request.headers {
+            switch RequestHeaderClass.of(name) {
+            case .endToEnd:
+                headers.add(name: name, value: value)
+            case .host:
+                host = host ?? value
+                headers.add(name: name, value: value)
+            case .connection:
+                for token in value.split(separator: ",") {
+                    let trimmed = token.trimmingCharacters(in: .whitespaces).lowercased()
+                    if trimmed != "keep-alive" && trimmed != "close" && !trimmed.isEmpty { connectionTokens.append(trimmed) }
+                }
+            case .clientAddress:
+                // Only a trusted proxy's account of earlier hops is kept; anyone else could forge it.
+                guard context.peerIsTrustedProxy else { break }
+                switch name.lowercased() {
+                case "x-forwarded-for": forwardedFor.append(value)
+                case "x-forwarded-proto": forwardedProto = forwardedProto ?? value
+                case "x-forwarded-host": forwardedHost = forwardedHost ?? value
+                default: forwarded.append(value)
+                }
+            case .hopByHop, .spoofable, .expect:
+                break
+            }
         }
-        for name in spoofed { headers.remove(name: name) }
-
-        if !headers.contains(name: "host") {
+        for token in connectionTokens { headers.remove(name: token) }
+        if host == nil {
             headers.add(name: "Host", value: context.hostName)
         }
-        addClientAddressHeaders(&headers, style: route.configuration.forwardedHeaders, context: context)
-
-        if let certificate, let presented {
-            for format in route.configuration.forwarding.formats {
-                for (name, value) in ForwardedCertificateHeader.headers(for: presented.derCertificates, format: format, identity: certificate.identity) {
-                    headers.add(name: name, value: value)
-                }
-            }
-            if route.configuration.forwarding.infoHeaders {
-                for (name, value) in CertificateInfoHeaders.headers(for: certificate.identity) {
-                    headers.add(name: name, value: value)
-                }
-            }
+        let hostValue = host ?? context.hostName
+        let style = route.configuration.forwardedHeaders
+        if style == .xForwarded || style == .both {
+            let previous = forwardedFor.joined(separator: ", ")
+            headers.add(name: "X-Forwarded-For", value: previous.isEmpty ? context.clientAddress : "\(previous), \(context.clientAddress)")
+            headers.add(name: "X-Forwarded-Proto", value: forwardedProto ?? context.scheme)
+            headers.add(name: "X-Forwarded-Host", value: forwardedHost ?? hostValue)
         }
-
+        if style == .rfc7239 || style == .both {
+            let node = context.clientAddressIsIPv6 ? "\"[\(context.clientAddress)]\"" : context.clientAddress
+            let element = "for=\(node);proto=\(context.scheme);host=\(quotedIfNeeded(hostValue))"
+            let previous = forwarded.joined(separator: ", ")
+            headers.add(name: "Forwarded", value: previous.isEmpty ? element : "\(previous), \(element)")
+        }
+        for (name, value) in certificateHeaders {
+            headers.add(name: name, value: value)
+        }
         // HTTP/1.1 without `Connection: close`: the upstream connection goes back to the pool.
         return HTTPRequestHead(
             version: .http1_1, method: request.method,
             uri: target.upstreamURI(basePath: route.upstream.endpoint.configuration.basePath),
             headers: headers)
-    }
-
-    private static func addClientAddressHeaders(_ headers: inout HTTPHeaders, style: ForwardedHeaderStyle, context: Context) {
-        // Only a trusted proxy's account of earlier hops is kept; anyone else could forge it.
-        let incomingFor = context.peerIsTrustedProxy ? headers["x-forwarded-for"].joined(separator: ", ") : ""
-        let incomingProto = context.peerIsTrustedProxy ? headers.first(name: "x-forwarded-proto") : nil
-        let incomingHost = context.peerIsTrustedProxy ? headers.first(name: "x-forwarded-host") : nil
-        let incomingForwarded = context.peerIsTrustedProxy ? headers["forwarded"].joined(separator: ", ") : ""
-        for name in ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded"] {
-            headers.remove(name: name)
-        }
-        if style == .xForwarded || style == .both {
-            headers.add(name: "X-Forwarded-For", value: incomingFor.isEmpty ? context.clientAddress : "\(incomingFor), \(context.clientAddress)")
-            headers.add(name: "X-Forwarded-Proto", value: incomingProto ?? context.scheme)
-            headers.add(name: "X-Forwarded-Host", value: incomingHost ?? (headers.first(name: "host") ?? context.hostName))
-        }
-        if style == .rfc7239 || style == .both {
-            let node = context.clientAddressIsIPv6 ? "\"[\(context.clientAddress)]\"" : context.clientAddress
-            let host = headers.first(name: "host") ?? context.hostName
-            let element = "for=\(node);proto=\(context.scheme);host=\(quotedIfNeeded(host))"
-            headers.add(name: "Forwarded", value: incomingForwarded.isEmpty ? element : "\(incomingForwarded), \(element)")
-        }
     }
 
     private static func quotedIfNeeded(_ value: String) -> String {

@@ -45,6 +45,40 @@ final class DownstreamConnectionState: @unchecked Sendable {
 
     private var proxyAuthenticated: Bool?
 
+    /// The accepted certificate's names and forwarded headers, derived once per connection (per leaf and
+    /// route): a keep-alive connection sends the same certificate with every request.
+    struct CertificateStrings {
+        let leaf: [UInt8]
+        let subject: String
+        let sha256Hex: String
+    }
+
+    private var certificateStrings: CertificateStrings?
+    private var forwardedHeaders: (leaf: [UInt8], route: String, headers: [(String, String)])?
+
+    /// Subject and thumbprint of `certificate` for logs; the first time a leaf is seen on this connection it
+    /// is also reported to the expiry metric.
+    func strings(for certificate: AcceptedCertificate, presented: PresentedCertificateChain) -> CertificateStrings {
+        let leaf = presented.derCertificates.first ?? []
+        // Array equality first compares storage identity: the same presented chain costs nothing.
+        if let certificateStrings, certificateStrings.leaf == leaf { return certificateStrings }
+        let strings = CertificateStrings(
+            leaf: leaf, subject: certificate.identity.subject.rfc4514String, sha256Hex: certificate.identity.fingerprints.sha256Hex)
+        certificateStrings = strings
+        runtime.metrics.recordClientCertificateSeen(sha256Hex: strings.sha256Hex, subject: strings.subject, notAfter: certificate.identity.notAfter)
+        return strings
+    }
+
+    func forwardedCertificateHeaders(route: CompiledRoute, certificate: AcceptedCertificate, presented: PresentedCertificateChain) -> [(String, String)] {
+        let leaf = presented.derCertificates.first ?? []
+        if let forwardedHeaders, forwardedHeaders.route == route.name, forwardedHeaders.leaf == leaf {
+            return forwardedHeaders.headers
+        }
+        let headers = UpstreamRequestBuilder.certificateHeaders(route: route, certificate: certificate, presented: presented)
+        forwardedHeaders = (leaf, route.name, headers)
+        return headers
+    }
+
     /// Whether the proxy's own TLS client certificate matches one of `pins` (SPKI SHA-256); true without pins.
     /// Computed once per connection.
     func proxyIsAuthenticated(pins: [[UInt8]]) -> Bool {
