@@ -130,21 +130,22 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
         let listener = connection.listener
         var host = connection.host
-        let hosts = head.headers[canonicalForm: "host"]
+        let hosts = head.headers["host"]
         if hosts.count > 1 {
             // RFC 9112 §3.2: the gateway and the upstream could each believe a different one.
             respondLocally(.badRequest("The request has more than one Host header.", reason: "invalid_host"))
             return
         }
-        let authority = hosts.first.map(String.init)
+        let authority = hosts.first
         if authority == nil, !isHTTP2, head.version.minor >= 1 {
             respondLocally(.badRequest("HTTP/1.1 requests need a Host header.", reason: "missing_host"))
             return
         }
         var hostName = connection.serverName ?? host.displayName
         if let authority {
-            hostName = HostNameTable.name(fromAuthority: authority)
-            if let index = listener.hostNames.index(for: hostName) {
+            let (name, index) = connection.hostIndex(forAuthority: authority)
+            hostName = name
+            if let index {
                 if listener.isTLS {
                     // The certificate settings in force are the SNI host's; a request for another configured
                     // host on this connection would bypass that host's own settings (emissary #3340).
@@ -386,9 +387,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             }
             // Recorded before the last write: ending an HTTP/2 stream can close its channel synchronously.
             finish(exchange)
-            let close = exchange.closeAfterResponse
-            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
-                if close { context.close(promise: nil) }
+            if exchange.closeAfterResponse {
+                context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+                    context.close(promise: nil)
+                }
+            } else {
+                context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
             }
         }
     }

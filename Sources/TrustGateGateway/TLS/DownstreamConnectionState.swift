@@ -44,6 +44,17 @@ final class DownstreamConnectionState: @unchecked Sendable {
     }
 
     private var proxyAuthenticated: Bool?
+    private var lastAuthority: (authority: String, name: String, index: Int?)?
+
+    /// The host a Host header selects on this listener; the answer for the connection's last Host is reused
+    /// (a keep-alive connection sends the same one every time).
+    func hostIndex(forAuthority authority: String) -> (name: String, index: Int?) {
+        if let lastAuthority, lastAuthority.authority == authority { return (lastAuthority.name, lastAuthority.index) }
+        let name = HostNameTable.name(fromAuthority: authority)
+        let index = listener.hostNames.index(for: name)
+        lastAuthority = (authority, name, index)
+        return (name, index)
+    }
 
     /// The accepted certificate's names and forwarded headers, derived once per connection (per leaf and
     /// route): a keep-alive connection sends the same certificate with every request.

@@ -28,6 +28,10 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
                 connection.presentedChain = connection.host.presentedChains.chain(forLeaf: leaf)
             }
             connection.runtime.metrics.recordHandshake(host: connection.host.displayName, resumed: resumed)
+            context.fireUserInboundEventTriggered(event)
+            // Nothing left to observe: leave the pipeline so requests do not pass through this handler.
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            return
         }
         context.fireUserInboundEventTriggered(event)
     }
