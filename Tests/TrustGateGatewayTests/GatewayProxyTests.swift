@@ -48,6 +48,23 @@ final class GatewayProxyTests: XCTestCase {
         }
     }
 
+    func testPipelinedHTTP1RequestsAreAnsweredInOrder() async throws {
+        let harness = try await GatewayHarness(pki: pki) { config, _ in
+            config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .ignore)]
+        }
+        // Three requests in one write; the first is slow upstream, so the others wait their turn.
+        let output = try RawTLS.exchange(port: harness.port, pki: pki, request:
+            "GET /delay/200 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            + "GET /second HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            + "GET /nowhere/../x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        await harness.stop()
+        let first = try XCTUnwrap(output.range(of: "\"uri\":\"/delay/200\""), output)
+        let second = try XCTUnwrap(output.range(of: "\"uri\":\"/second\""), output)
+        let third = try XCTUnwrap(output.range(of: "HTTP/1.1 400"), output)
+        XCTAssertLessThan(first.lowerBound, second.lowerBound)
+        XCTAssertLessThan(second.lowerBound, third.lowerBound)
+    }
+
     func testHopByHopHeadersAreNotForwarded() async throws {
         let harness = try await GatewayHarness(pki: pki) { config, _ in
             config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .ignore)]

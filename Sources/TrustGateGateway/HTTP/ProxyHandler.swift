@@ -19,6 +19,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var exchange: ProxyExchange?
     private var readsPaused = false
     private var readPending = false
+    /// HTTP/1.1 request parts that arrived while an earlier request was still being answered.
+    private var queued: [HTTPServerRequestPart] = []
+    /// The server is shutting down: close after the response in progress.
+    private var quiescing = false
 
     init(connection: DownstreamConnectionState, isHTTP2: Bool) {
         self.connection = connection
@@ -47,7 +51,20 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        // HTTP/1.1 pipelining: a request that arrives while the previous one is still being answered waits
+        // here (reads paused) — NIO's HTTPServerPipelineHandler would instead stop reading after *every*
+        // request, two epoll changes per request on the keep-alive path.
+        if !isHTTP2, !queued.isEmpty || (exchange?.requestEnded ?? false) {
+            queued.append(part)
+            pauseReads()
+            return
+        }
+        handle(part, context: context)
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             receiveHead(head, context: context)
         case .body(let buffer):
@@ -359,6 +376,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 // The upstream answered before the upload finished; this connection cannot be reused.
                 exchange.closeAfterResponse = true
             }
+            if quiescing { exchange.closeAfterResponse = true }
             if exchange.closeAfterResponse && !isHTTP2 {
                 headers.add(name: "Connection", value: "close")
             }
@@ -436,7 +454,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         exchange.phase = .local
         exchange.status = Int(problem.status.code)
         exchange.buffered.removeAll()
-        if !exchange.requestEnded && !isHTTP2 {
+        if (!exchange.requestEnded || quiescing) && !isHTTP2 {
             exchange.closeAfterResponse = true
         }
         let body = problem.body()
@@ -463,8 +481,33 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         guard exchange.phase != .finished else { return }
         exchange.phase = .finished
         if self.exchange === exchange { self.exchange = nil }
-        resumeReads()
         record(exchange, status: exchange.status)
+        if queued.isEmpty {
+            resumeReads()
+        } else if let context {
+            // After the current response's last write (the caller writes it next).
+            context.eventLoop.assumeIsolated().execute { [self] in drainQueued() }
+        }
+    }
+
+    private func drainQueued() {
+        guard let context, exchange == nil else { return }
+        while !queued.isEmpty, exchange.map({ !$0.requestEnded }) ?? true {
+            handle(queued.removeFirst(), context: context)
+        }
+        if queued.isEmpty, exchange?.phase != .deciding, exchange?.phase != .connecting { resumeReads() }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if !isHTTP2, event is ChannelShouldQuiesceEvent {
+            // Graceful shutdown: an idle connection closes now, a busy one after its response.
+            quiescing = true
+            if exchange == nil, queued.isEmpty {
+                context.close(promise: nil)
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     /// The client went away (or the handler is being removed) mid-exchange.

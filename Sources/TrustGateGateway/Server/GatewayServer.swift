@@ -241,7 +241,9 @@ public final class GatewayServer: Sendable {
         let sync = channel.pipeline.syncOperations
         // Response headers come from the upstream through NIO's own parser (which refuses CR/LF in values) or
         // from the gateway itself: validating them again on every response costs ~5 % of the keep-alive path.
-        try sync.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
+        // Without NIO's pipelining assistance: ProxyHandler queues pipelined requests itself and handles
+        // graceful-shutdown quiescing (see ProxyHandler.channelRead).
+        try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
         try sync.addHandler(ProxyHandler(connection: connection, isHTTP2: false))
     }
 
