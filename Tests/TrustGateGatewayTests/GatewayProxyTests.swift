@@ -293,6 +293,42 @@ final class GatewayProxyTests: XCTestCase {
         XCTAssertEqual(garbage.status, 400)
     }
 
+    func testAReloadedCRLReachesOpenKeepAliveConnections() async throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "openssl is not installed")
+        let harness = try await GatewayHarness(pki: pki) { config, _ in
+            config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .required)]
+        }
+        // One keep-alive connection (openssl s_client, the client sends its chain), two requests on it.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["s_client", "-quiet", "-connect", "127.0.0.1:\(harness.port)", "-servername", "localhost", "-CAfile", pki.caFile,
+                             "-cert", pki.client.chainFile, "-cert_chain", pki.client.chainFile, "-key", pki.client.keyFile, "-ign_eof"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let log = StderrCollector(output.fileHandleForReading)
+        input.fileHandleForWriting.write(Data("GET /before HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8))
+        XCTAssertNotNil(log.waitFor("\"uri\":\"/before\"", timeout: 30), log.text)
+
+        // The client certificate is revoked and the CRL reloaded while the connection stays open.
+        _ = try pki.authority.revoke(certificate: pki.client.issued.certificate)
+        let crl = try pki.authority.makeCRL(validity: 86_400)
+        try crl.pemString.write(toFile: pki.crlFile, atomically: true, encoding: .utf8)
+        var updated = harness.server.configuration
+        updated.listeners[0].hosts[0].clientCertificates.policy = try pki.policy()
+        try harness.server.reload(updated)
+
+        input.fileHandleForWriting.write(Data("GET /after HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
+        XCTAssertNotNil(log.waitFor("HTTP/1.1 403", timeout: 30), log.text)
+        process.waitUntilExit()
+        await harness.stop()
+        XCTAssertTrue(log.text.contains("\"reason\":\"revoked\""), log.text)
+        XCTAssertFalse(log.text.contains("\"uri\":\"/after\""), "the request after the reload must not reach the upstream")
+    }
+
     func testReloadAppliesToNewConnectionsAndInvalidReloadKeepsServing() async throws {
         let harness = try await GatewayHarness(pki: pki) { config, _ in
             config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .ignore)]

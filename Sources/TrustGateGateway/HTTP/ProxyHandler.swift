@@ -191,7 +191,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         }
         exchange.presented = presented
 
-        guard let presented, let policy = host.policy else {
+        guard let presented, let policy = connection.currentPolicy(for: host) else {
             decide(exchange: exchange, host: host, excluded: excluded, verdict: nil)
             return
         }

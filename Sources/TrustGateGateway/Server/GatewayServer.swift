@@ -17,6 +17,8 @@ public final class GatewayServer: Sendable {
     private let accessLog: AccessLog
     private let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
 
+    private let current: CurrentRuntime
+
     private struct State {
         var runtime: GatewayRuntime
         var serverChannels: [any Channel] = []
@@ -43,6 +45,7 @@ public final class GatewayServer: Sendable {
         let runtime = try GatewayRuntime(configuration: configuration, group: self.group, metrics: metrics, accessLog: accessLog, generation: 1)
         runtime.publishExpiries()
         self.state = NIOLockedValueBox(State(runtime: runtime))
+        self.current = CurrentRuntime(runtime)
     }
 
     /// The ports the listeners are bound to, in configuration order (useful with port 0).
@@ -107,6 +110,7 @@ public final class GatewayServer: Sendable {
             throw error
         }
         state.withLockedValue { $0.runtime = runtime }
+        current.replace(with: runtime)
         runtime.publishExpiries()
         old.retire()
         metrics.incrementReloads(success: true)
@@ -180,7 +184,7 @@ public final class GatewayServer: Sendable {
     private func initializeConnection(_ channel: any Channel, listenerIndex: Int) throws {
         let runtime = currentRuntime
         let listener = runtime.listeners[listenerIndex]
-        let connection = DownstreamConnectionState(runtime: runtime, listener: listener, remoteAddress: channel.remoteAddress)
+        let connection = DownstreamConnectionState(runtime: runtime, current: current, listener: listener, remoteAddress: channel.remoteAddress)
         track(channel)
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(IdleStateHandler(allTimeout: runtime.clientIdleTimeout))

@@ -24,8 +24,12 @@ final class DownstreamConnectionState: @unchecked Sendable {
     var verificationRan = false
     var negotiatedHTTP2 = false
 
-    init(runtime: GatewayRuntime, listener: ListenerRuntime, remoteAddress: SocketAddress?) {
+    /// The newest runtime, whose policies judge this connection's requests after a reload.
+    let current: CurrentRuntime
+
+    init(runtime: GatewayRuntime, current: CurrentRuntime, listener: ListenerRuntime, remoteAddress: SocketAddress?) {
         self.runtime = runtime
+        self.current = current
         self.listener = listener
         self.host = listener.hosts[0]
         self.isTLS = listener.isTLS
@@ -44,6 +48,24 @@ final class DownstreamConnectionState: @unchecked Sendable {
     }
 
     private var proxyAuthenticated: Bool?
+    private var policyMemo: (runtime: ObjectIdentifier, host: Int, policy: CertificatePolicy?)?
+
+    /// The policy that judges a request for `host` now: the host's own, or — after a reload — the policy of
+    /// the host with the same names in the newest configuration (none there: the connection's own).
+    func currentPolicy(for host: HostRuntime) -> CertificatePolicy? {
+        let newest = current.runtime
+        if newest === runtime { return host.policy }
+        let id = ObjectIdentifier(newest)
+        if let policyMemo, policyMemo.runtime == id, policyMemo.host == host.index { return policyMemo.policy }
+        var policy = host.policy
+        if listener.index < newest.listeners.count,
+           let replacement = newest.listeners[listener.index].hosts.first(where: { $0.names == host.names })
+        {
+            policy = replacement.policy
+        }
+        policyMemo = (id, host.index, policy)
+        return policy
+    }
     private var lastAuthority: (authority: String, name: String, index: Int?)?
 
     /// The host a Host header selects on this listener; the answer for the connection's last Host is reused
