@@ -67,7 +67,7 @@ public final class GatewayConfigurationWatcher: Sendable {
             let configuration = try load()
             let notes = try server.reload(configuration)
             state.withLockedValue { $0.fingerprint = Self.fingerprint(configuration.sourceFiles) }
-            log("configuration reloaded: new connections use it, open ones finish on the previous one")
+            log("configuration reloaded: new connections use it; requests on open connections are judged by the new policies")
             for note in notes { log("note: \(note)") }
             return true
         } catch {
