@@ -92,7 +92,8 @@ let package = Package(
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Benchmarks/LoadGenerator"
+            path: "Benchmarks/LoadGenerator",
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "TrustGateGatewayTests",

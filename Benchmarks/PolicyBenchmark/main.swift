@@ -47,7 +47,12 @@ nonisolated func runBenchmarks(_ options: BenchmarkOptions) async throws {
 }
 
 do {
-    try await runBenchmarks(try BenchmarkOptions(Array(CommandLine.arguments.dropFirst())))
+    let options = try BenchmarkOptions(Array(CommandLine.arguments.dropFirst()))
+    if options.help {
+        print(BenchmarkOptions.usage)
+    } else {
+        try await runBenchmarks(options)
+    }
 } catch {
     FileHandle.standardError.write(Data("trustgate-policy-bench: \(error)\n".utf8))
     exit(1)

@@ -34,7 +34,7 @@ public final class GatewayServer: Sendable {
             self.group = group
             self.ownsGroup = false
         } else {
-            self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+            self.group = MultiThreadedEventLoopGroup(numberOfThreads: Self.usableCores())
             self.ownsGroup = true
         }
         let metrics = GatewayMetrics()
@@ -46,6 +46,22 @@ public final class GatewayServer: Sendable {
         runtime.publishExpiries()
         self.state = NIOLockedValueBox(State(runtime: runtime))
         self.current = CurrentRuntime(runtime)
+    }
+
+    /// One event loop per core this process may run on: `taskset`/cgroup CPU affinity, not the machine's
+    /// core count (a gateway pinned to one core with two loops would time-slice them).
+    static func usableCores() -> Int {
+        #if os(Linux)
+        // sched_getaffinity is not exported to Swift; the kernel prints the same mask here.
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") })
+        {
+            let mask = line.dropFirst("Cpus_allowed:".count).filter { $0.isHexDigit }
+            let count = mask.reduce(0) { $0 + (Int(String($1), radix: 16) ?? 0).nonzeroBitCount }
+            if count > 0 { return min(count, System.coreCount) }
+        }
+        #endif
+        return System.coreCount
     }
 
     /// The ports the listeners are bound to, in configuration order (useful with port 0).
