@@ -106,7 +106,7 @@ loadgen() {  # $1 server, $2 mode → JSON report
     --duration "$SECS" --warmup 1 --cert "$P/client-chain.pem" --key "$P/client.key" --json
 }
 # Runs a command while measuring the server's CPU seconds; prints "<cpu_seconds>" on fd 3.
-measure() { local before after; before=$(cpu_ticks); "$@"; after=$(cpu_ticks); echo "scale=4; ($after - $before) / $HZ" | bc > "$WORK/run/cpu"; }
+measure() { local before after; before=$(cpu_ticks); "$@"; after=$(cpu_ticks); awk -v a="$after" -v b="$before" -v hz="$HZ" 'BEGIN { printf "%.4f\n", (a - b) / hz }' > "$WORK/run/cpu"; }
 
 RESULTS="$WORK/results.tsv"
 echo -e "rep\tserver\tmetric\tvalue" > "$RESULTS"
@@ -121,7 +121,7 @@ run_server() {  # $1 rep, $2 server
 import json, sys
 rep, server, mode, cpu, text = sys.argv[1:6]
 r = json.loads(text)
-ok, secs = r["ok"], r["duration_seconds"]
+ok, secs = r["ok"], r["duration_s"]
 cpu = float(cpu) or 1e-9
 name = "full_hs" if mode == "new" else "ka"
 print(f"{rep}\t{server}\t{name}_per_s\t{ok / secs:.1f}")
@@ -146,8 +146,8 @@ PY
   for i in $(seq 1 "$RESUME_CLIENTS"); do
     n=$(awk '/connections in [0-9]+ real seconds/{print $1; exit}' "$WORK/run/stime.$i" | tail -1); total=$((total + ${n:-0}))
   done
-  record "$rep" "$s" resumed_per_s "$(echo "scale=1; $total / $SECS" | bc)"
-  record "$rep" "$s" resumed_per_cpu "$(echo "scale=1; $total * $HZ / (($after - $before) + 1)" | bc)"
+  record "$rep" "$s" resumed_per_s "$(awk -v t="$total" -v s="$SECS" 'BEGIN { printf "%.1f", t / s }')"
+  record "$rep" "$s" resumed_per_cpu "$(awk -v t="$total" -v hz="$HZ" -v a="$after" -v b="$before" 'BEGIN { printf "%.1f", t * hz / ((a - b) + 1) }')"
   stop_server
   # RSS per idle connection: fresh server, warmed, then IDLE_N connections that did one request each.
   start_server "$s"
@@ -161,7 +161,7 @@ PY
   sleep 6
   rss1=$(rss_kib)
   kill -INT $idle_pid 2>/dev/null || true; wait $idle_pid 2>/dev/null || true
-  record "$rep" "$s" rss_per_conn_kib "$(echo "scale=2; ($rss1 - $rss0) / $IDLE_N" | bc)"
+  record "$rep" "$s" rss_per_conn_kib "$(awk -v a="$rss1" -v b="$rss0" -v n="$IDLE_N" 'BEGIN { printf "%.2f", (a - b) / n }')"
   stop_server
 }
 

@@ -14,9 +14,9 @@ enum XFCCElements {
         var iterator = text.makeIterator()
 
         func finishPair() throws(ForwardedCertificateError) {
-            let name = key.trimmingCharacters(in: .whitespaces).lowercased()
+            let name = key.trimmingOWS().lowercased()
             if name.isEmpty {
-                guard value.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalidXFCC(reason: "a value without a key") }
+                guard value.trimmingOWS().isEmpty else { throw .invalidXFCC(reason: "a value without a key") }
             } else {
                 guard !readingKey else { throw .invalidXFCC(reason: "key '\(name)' has no value") }
                 if current[name] == nil { current[name] = value }
@@ -40,7 +40,7 @@ enum XFCCElements {
                 continue
             }
             switch character {
-            case "\"" where !readingKey && value.trimmingCharacters(in: .whitespaces).isEmpty:
+            case "\"" where !readingKey && value.trimmingOWS().isEmpty:
                 inQuotes = true
                 value = ""
             case "=" where readingKey:
