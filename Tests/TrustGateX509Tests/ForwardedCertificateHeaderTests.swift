@@ -96,6 +96,16 @@ final class ForwardedCertificateHeaderTests: XCTestCase {
         }
     }
 
+    func testXFCCElementsKeepQuotedSeparatorsEscapesAndUTF8() throws {
+        let elements = try XFCCElements.parse(#"By=spiffe://a;Subject="CN=Zoë \"x\", O=Ünï; Ltd";DNS=a.test;DNS=b.test, URI= "spiffe://b";Hash=ab"#)
+        XCTAssertEqual(elements.count, 2)
+        XCTAssertEqual(elements[0]["subject"], #"CN=Zoë "x", O=Ünï; Ltd"#)
+        XCTAssertEqual(elements[0]["dns"], "a.test", "the first of repeated keys is kept")
+        XCTAssertEqual(elements[0]["by"], "spiffe://a")
+        XCTAssertEqual(elements[1]["uri"], "spiffe://b")
+        XCTAssertEqual(elements[1]["hash"], "ab")
+    }
+
     func testNginxEscapedPEMAsNginxWritesIt() throws {
         let (leaf, _, _) = try chainDER()
         // nginx's $ssl_client_escaped_cert: spaces and newlines escaped, the rest literal except reserved characters.
