@@ -392,7 +392,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             }
         case .end(let trailers):
             guard exchange.responseHeadSent else { return }
-            exchange.upstreamResponseEnded = true
             if let upstream = exchange.upstream, let pool = exchange.pool {
                 exchange.upstream = nil
                 upstream.relay.setReadsPaused(false)
@@ -574,7 +573,6 @@ final class ProxyExchange {
     var responseTimer: Scheduled<Void>?
     var timedOut = false
     var responseHeadSent = false
-    var upstreamResponseEnded = false
     var upstreamKeepAlive = true
     var status = 0
     var bytesSent = 0

@@ -20,7 +20,6 @@ public final class GatewayServer: Sendable {
     private let current: CurrentRuntime
 
     private struct State {
-        var runtime: GatewayRuntime
         var serverChannels: [any Channel] = []
         var admin: AdminServer?
         var boundPorts: [Int] = []
@@ -44,7 +43,7 @@ public final class GatewayServer: Sendable {
         metrics.observeAccessLogDrops { accessLog.droppedLines }
         let runtime = try GatewayRuntime(configuration: configuration, group: self.group, metrics: metrics, accessLog: accessLog, generation: 1)
         runtime.publishExpiries()
-        self.state = NIOLockedValueBox(State(runtime: runtime))
+        self.state = NIOLockedValueBox(State())
         self.current = CurrentRuntime(runtime)
     }
 
@@ -67,8 +66,8 @@ public final class GatewayServer: Sendable {
     /// The ports the listeners are bound to, in configuration order (useful with port 0).
     public var boundPorts: [Int] { state.withLockedValue { $0.boundPorts } }
     public var adminPort: Int? { state.withLockedValue { $0.adminPort } }
-    public var configuration: GatewayConfiguration { state.withLockedValue { $0.runtime.configuration } }
-    var currentRuntime: GatewayRuntime { state.withLockedValue { $0.runtime } }
+    public var configuration: GatewayConfiguration { current.runtime.configuration }
+    var currentRuntime: GatewayRuntime { current.runtime }
 
     public func start() async throws {
         let runtime = currentRuntime
@@ -125,7 +124,6 @@ public final class GatewayServer: Sendable {
             metrics.incrementReloads(success: false)
             throw error
         }
-        state.withLockedValue { $0.runtime = runtime }
         current.replace(with: runtime)
         runtime.publishExpiries()
         old.retire()
@@ -148,9 +146,10 @@ public final class GatewayServer: Sendable {
     /// Stops accepting, asks every connection to finish its in-flight request (HTTP/1: close when idle;
     /// HTTP/2: GOAWAY), waits up to `drainTimeout`, then closes what is left.
     public func shutdown(drainTimeout: TimeInterval? = nil) async {
-        let (serverChannels, admin, runtime) = state.withLockedValue { state in
+        let runtime = current.runtime
+        let (serverChannels, admin) = state.withLockedValue { state in
             state.shuttingDown = true
-            let result = (state.serverChannels, state.admin, state.runtime)
+            let result = (state.serverChannels, state.admin)
             state.serverChannels = []
             state.admin = nil
             return result
@@ -268,7 +267,6 @@ public final class GatewayServer: Sendable {
     }
 
     private static func addHTTP2(to channel: any Channel, connection: DownstreamConnectionState) throws {
-        connection.negotiatedHTTP2 = true
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server,
             connectionConfiguration: .init(),

@@ -11,12 +11,15 @@ import TrustGateX509
 enum ClientCertificateVerifier {
     static func callback(for connection: DownstreamConnectionState, host: HostRuntime, metrics: GatewayMetrics) -> NIOSSLCustomVerificationCallback {
         { certificates, promise in
+            connection.verificationRan = true
             var ders: [[UInt8]] = []
             ders.reserveCapacity(certificates.count)
             for certificate in certificates {
                 guard let der = try? certificate.toDERBytes() else {
-                    connection.recordHandshakeVerdict(presented: nil, verdict: .rejected([CertificateRejection(.malformed, "the client certificate could not be read")]))
-                    promise.succeed(host.rejectInHandshake ? .failed : .certificateVerified)
+                    // A certificate that was sent but cannot be read must never pass as "none presented"
+                    // (optional mode would let it through): the handshake fails.
+                    metrics.recordVerdict(RejectionCode.malformed.rawValue)
+                    promise.succeed(.failed)
                     return
                 }
                 ders.append(der)
@@ -42,7 +45,6 @@ enum ClientCertificateVerifier {
             }
 
             func finish(_ verdict: CertificateVerdict) {
-                connection.recordHandshakeVerdict(presented: presented, verdict: verdict)
                 if host.rejectInHandshake && !verdict.isAccepted {
                     // Counted once as a handshake failure (by the observer) and here as the verdict it was.
                     metrics.recordVerdict(verdict.codes.first?.rawValue ?? "malformed")

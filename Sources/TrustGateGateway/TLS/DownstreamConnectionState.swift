@@ -20,9 +20,7 @@ final class DownstreamConnectionState: @unchecked Sendable {
     /// here authenticates the proxy.
     let certificateIdentifiesProxy: Bool
     var presentedChain: PresentedCertificateChain?
-    var handshakeVerdict: CertificateVerdict?
     var verificationRan = false
-    var negotiatedHTTP2 = false
 
     /// The newest runtime, whose policies judge this connection's requests after a reload.
     let current: CurrentRuntime
@@ -123,11 +121,5 @@ final class DownstreamConnectionState: @unchecked Sendable {
         }
         proxyAuthenticated = result
         return result
-    }
-
-    func recordHandshakeVerdict(presented: PresentedCertificateChain?, verdict: CertificateVerdict) {
-        verificationRan = true
-        if let presented { presentedChain = presented }
-        handshakeVerdict = verdict
     }
 }

@@ -15,9 +15,8 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case TLSUserEvent.handshakeCompleted(let negotiated) = event {
+        if case TLSUserEvent.handshakeCompleted = event {
             handshakeCompleted = true
-            connection.negotiatedHTTP2 = negotiated == "h2"
             var resumed = false
             if !connection.verificationRan,
                let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
