@@ -34,10 +34,13 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // A BoringSSL setting swift-nio-ssl does not expose (see Sources/TrustGateGateway/TLS/InternalSessionCache.swift).
+        .target(name: "CTrustGateBoringSSLShims"),
         .target(
             name: "TrustGateGateway",
             dependencies: [
                 "TrustGateX509",
+                "CTrustGateBoringSSLShims",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

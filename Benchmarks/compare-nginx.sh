@@ -11,6 +11,8 @@
 #   Benchmarks/compare-nginx.sh [REPS=3] [SECONDS=5]
 #
 # Environment: WORK (default /tmp/trustgate-compare), SRV_CPU (0), CLI_CPU (1), CONNS (64), IDLE_N (500),
+# SKIP_BUILD=1 (use the release binaries already built), CHAIN (3: root → intermediate → client, the client sends leaf + intermediate; 2: the root issues the client
+# certificate directly),
 # RESUME_CLIENTS (4 parallel `openssl s_time -reuse`: NIOSSL has no client session-resumption API, so resumed
 # handshakes are driven by OpenSSL's own client for both servers).
 # Installs nginx with apt-get when it is missing. Defaults finish in about 4 minutes (plus the first build).
@@ -23,6 +25,8 @@ CLI_CPU=${CLI_CPU:-1}
 CONNS=${CONNS:-64}
 IDLE_N=${IDLE_N:-500}
 RESUME_CLIENTS=${RESUME_CLIENTS:-4}
+CHAIN=${CHAIN:-3}
+case "$CHAIN" in 2|3) ;; *) echo "compare-nginx.sh: CHAIN must be 2 or 3" >&2; exit 2 ;; esac
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 UP_PORT=19180 NGX_PORT=19543 TG_PORT=19546
 
@@ -35,22 +39,30 @@ if ! command -v nginx >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null || die "cannot install nginx"
 fi
 for tool in openssl taskset python3 curl; do command -v $tool >/dev/null || die "$tool is required"; done
-log "building trustgate and trustgate-load (release)"
-(cd "$ROOT" && swift build -c release --product trustgate >/dev/null && swift build -c release --product trustgate-load >/dev/null) || die "build failed"
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  log "building trustgate and trustgate-load (release)"
+  (cd "$ROOT" && swift build -c release --product trustgate >/dev/null && swift build -c release --product trustgate-load >/dev/null) || die "build failed"
+fi
 TG="$ROOT/.build/release/trustgate"
 LOAD="$ROOT/.build/release/trustgate-load"
 
 # --- PKI (EC P-256 chain, the client sends leaf + intermediate, root-only trust, both CRLs) --------------
 rm -rf "$WORK"; mkdir -p "$WORK/pki" "$WORK/run"
 P="$WORK/pki"
-"$TG" pki init-ca --dir "$P/ca" --name "CN=Compare Root CA" --intermediate >/dev/null
+if [ "$CHAIN" = 3 ]; then INTERMEDIATE=--intermediate; else INTERMEDIATE=; fi
+"$TG" pki init-ca --dir "$P/ca" --name "CN=Compare Root CA" $INTERMEDIATE >/dev/null
 "$TG" pki issue --ca "$P/ca" --type server --cn localhost --dns localhost --ip 127.0.0.1 --out "$P/server" >/dev/null
 "$TG" pki issue --ca "$P/ca" --type client --cn bench-client --out "$P/client" >/dev/null
-"$TG" pki crl --ca "$P/ca" --days 30 --out "$P/int.crl.pem" >/dev/null
-"$TG" pki crl --ca "$P/ca" --root --days 30 --out "$P/root.crl.pem" >/dev/null
-cat "$P/int.crl.pem" "$P/root.crl.pem" > "$P/crl.pem"
 cp "$P/ca/root.pem" "$P/root.pem"
-cat "$P/ca/root.pem" "$P/ca/intermediate.pem" > "$P/ca-bundle.pem"
+if [ "$CHAIN" = 3 ]; then
+  "$TG" pki crl --ca "$P/ca" --days 30 --out "$P/int.crl.pem" >/dev/null
+  "$TG" pki crl --ca "$P/ca" --root --days 30 --out "$P/root.crl.pem" >/dev/null
+  cat "$P/int.crl.pem" "$P/root.crl.pem" > "$P/crl.pem"
+  cat "$P/ca/root.pem" "$P/ca/intermediate.pem" > "$P/ca-bundle.pem"
+else
+  "$TG" pki crl --ca "$P/ca" --days 30 --out "$P/crl.pem" >/dev/null
+  cp "$P/ca/root.pem" "$P/ca-bundle.pem"
+fi
 
 # --- configurations ----------------------------------------------------------------------------------------
 cat > "$WORK/run/upstream.conf" <<NGX

@@ -78,4 +78,32 @@ final class GatewayTLSInteropTests: XCTestCase {
         }
         await harness.stop()
     }
+
+    /// Tickets resume (above); session IDs do not: BoringSSL's internal session cache, which would keep every
+    /// session with its client chain for two hours, is off in every server context.
+    func testSessionIDResumptionIsOffBecauseTheInternalCacheIs() async throws {
+        let harness = try await GatewayHarness(pki: pki) { config, _ in
+            config.listeners = [try GatewayHarness.tlsListener(pki: pki, mode: .required)]
+        }
+        let session = pki.directory + "/session-id.pem"
+        let client = ["-tls1_2", "-no_ticket", "-cert", pki.client.chainFile, "-cert_chain", pki.client.chainFile, "-key", pki.client.keyFile]
+        let first = try sClient(port: harness.port, arguments: client + ["-sess_out", session])
+        XCTAssertTrue(first.contains("HTTP/1.1 200"), first)
+        let second = try sClient(port: harness.port, arguments: client + ["-sess_in", session])
+        await harness.stop()
+        XCTAssertTrue(second.contains("HTTP/1.1 200"), second)
+        XCTAssertFalse(second.contains("Reused"), "a session ID must not resume: \(second)")
+        XCTAssertTrue(second.contains("New, TLSv1.2"), second)
+    }
+
+    func testEveryServerContextHasTheInternalSessionCacheOff() throws {
+        for mode in [ClientCertificateMode.required, .optional, .ignore] {
+            let host = try GatewayHarness.tlsListener(pki: pki, mode: mode).hosts[0]
+            let pair = try XCTUnwrap(host.serverCertificate)
+            let context = try ServerTLSContextFactory.makeContext(
+                pair: pair, tls: ListenerTLSConfiguration(), clientCertificates: host.clientCertificates,
+                requestProxyCertificate: false)
+            XCTAssertEqual(InternalSessionCache.isDisabled(in: context), true, "mode \(mode)")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOSSL
 import TrustGateX509
 import X509
@@ -8,6 +9,8 @@ import X509
 /// would accept revoked certificates and cannot express the identity rules. What the context decides is only
 /// whether a CertificateRequest is sent, and whether a missing certificate fails the handshake.
 enum ServerTLSContextFactory {
+    static let closeNotifyWait: TimeAmount = .milliseconds(250)
+
     static func makeContext(
         pair: CertificateKeyPair,
         tls: ListenerTLSConfiguration,
@@ -20,6 +23,11 @@ enum ServerTLSContextFactory {
         configuration.minimumTLSVersion = tls.minimumVersion == .tls13 ? .tlsv13 : .tlsv12
         configuration.applicationProtocols = tls.http2 ? ["h2", "http/1.1"] : ["http/1.1"]
         configuration.renegotiationSupport = .none
+        // How long a closing connection waits for the client's close_notify. swift-nio-ssl keeps the whole
+        // connection (its 48 KiB of buffers included) until this timer fires even when the client has already
+        // gone, which most clients do without a close_notify: with the default 5 s, a gateway making 2,000
+        // connections a second held 10,000 dead ones (400 MB). nginx does not wait at all.
+        configuration.shutdownTimeout = ServerTLSContextFactory.closeNotifyWait
 
         let mode = clientCertificates.mode
         if mode == .ignore && !requestProxyCertificate {
@@ -41,7 +49,9 @@ enum ServerTLSContextFactory {
             configuration.trustRoots = .certificates([])
             configuration.sendCANameList = false
         }
-        return try NIOSSLContext(configuration: configuration)
+        let context = try NIOSSLContext(configuration: configuration)
+        InternalSessionCache.disable(in: context)
+        return context
     }
 
     static func niosslPrivateKey(_ key: Certificate.PrivateKey) throws -> NIOSSLPrivateKey {
