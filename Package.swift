@@ -7,6 +7,9 @@ let package = Package(
     products: [
         .library(name: "TrustGateX509", targets: ["TrustGateX509"]),
         .library(name: "TrustGateGateway", targets: ["TrustGateGateway"]),
+        .library(name: "TrustGateJOSE", targets: ["TrustGateJOSE"]),
+        .library(name: "TrustGateAuth", targets: ["TrustGateAuth"]),
+        .library(name: "TrustGateHummingbird", targets: ["TrustGateHummingbird"]),
         .executable(name: "trustgate", targets: ["trustgate"]),
         .executable(name: "trustgate-limbo", targets: ["trustgate-limbo"]),
     ],
@@ -21,6 +24,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // JWKS fetching (TrustGateAuth) and, later, the calling side (TrustGateClient).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Only for TrustGateHummingbird (the middleware for Swift services) and the example service; the
+        // gateway itself stays on plain SwiftNIO.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Already in the graph through Hummingbird; named because its channel API speaks Logger and
+        // ServiceLifecycle runs the test servers.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -40,6 +52,7 @@ let package = Package(
             name: "TrustGateGateway",
             dependencies: [
                 "TrustGateX509",
+                "TrustGateAuth",
                 "CTrustGateBoringSSLShims",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -53,11 +66,76 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "TrustGateJOSE",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "TrustGateAuth",
+            dependencies: [
+                "TrustGateX509",
+                "TrustGateJOSE",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // SQLite for TrustGateStore: the system library (Debian: libsqlite3-dev), one file, WAL.
+        // .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // .target(
+        //     name: "TrustGateStore",
+        //     dependencies: [
+        //         "CSQLite",
+        //         "TrustGateX509",
+        //         "TrustGateJOSE",
+        //         "TrustGateAuth",
+        //         .product(name: "X509", package: "swift-certificates"),
+        //         .product(name: "Crypto", package: "swift-crypto"),
+        //         .product(name: "_CryptoExtras", package: "swift-crypto"),
+        //     ]
+        // ),
+        .target(
+            name: "TrustGateHummingbird",
+            dependencies: [
+                "TrustGateAuth",
+                "TrustGateX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "LoyaltyAPI",
+            dependencies: [
+                "TrustGateHummingbird",
+                "TrustGateAuth",
+                "TrustGateX509",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/LoyaltyAPI/Sources"
+        ),
         .executableTarget(
             name: "trustgate",
             dependencies: [
                 "TrustGateX509",
                 "TrustGateGateway",
+                "TrustGateAuth",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -103,6 +181,9 @@ let package = Package(
             dependencies: [
                 "TrustGateGateway",
                 "TrustGateX509",
+                "TrustGateAuth",
+                "TrustGateJOSE",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -114,6 +195,61 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]
         ),
+        .testTarget(
+            name: "TrustGateJOSETests",
+            dependencies: [
+                "TrustGateJOSE",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .testTarget(
+            name: "TrustGateAuthTests",
+            dependencies: [
+                "TrustGateAuth",
+                "TrustGateJOSE",
+                "TrustGateX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "TrustGateHummingbirdTests",
+            dependencies: [
+                "TrustGateHummingbird",
+                "TrustGateAuth",
+                "TrustGateJOSE",
+                "TrustGateX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // .testTarget(
+        //     name: "TrustGateStoreTests",
+        //     dependencies: [
+        //         "TrustGateStore",
+        //         "TrustGateX509",
+        //         "TrustGateJOSE",
+        //         "TrustGateAuth",
+        //         .product(name: "X509", package: "swift-certificates"),
+        //         .product(name: "Crypto", package: "swift-crypto"),
+        //     ]
+        // ),
         .testTarget(
             name: "TrustGateX509Tests",
             dependencies: [

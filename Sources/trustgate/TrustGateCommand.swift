@@ -6,7 +6,7 @@ struct TrustGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trustgate",
         abstract: "Certificate-based authentication for service-to-service HTTP APIs.",
-        subcommands: [ServeCommand.self, DemoCommand.self, CertCommand.self, CheckCommand.self, PKICommand.self]
+        subcommands: [ServeCommand.self, DemoCommand.self, CertCommand.self, CheckCommand.self, PKICommand.self, HashSecretCommand.self]
     )
 
     /// Runs the command with TrustGate's exit-code convention: 2 for usage and input errors (ArgumentParser

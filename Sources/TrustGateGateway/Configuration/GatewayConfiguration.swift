@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateAuth
 import TrustGateX509
 import X509
 
@@ -11,6 +12,8 @@ public struct GatewayConfiguration: Sendable {
     public var upstreams: [String: UpstreamConfiguration]
     /// In file order; the most specific match wins (see ``RouteTable``).
     public var routes: [RouteConfiguration]
+    /// The named ways to authenticate (`auth_schemes:`) that routes' `auth` requirements use.
+    public var authenticationSchemes: AuthenticationSchemes
     public var admin: AdminConfiguration?
     public var accessLog: AccessLogConfiguration
     public var shutdown: ShutdownConfiguration
@@ -22,6 +25,7 @@ public struct GatewayConfiguration: Sendable {
         listeners: [ListenerConfiguration],
         upstreams: [String: UpstreamConfiguration],
         routes: [RouteConfiguration],
+        authenticationSchemes: AuthenticationSchemes = AuthenticationSchemes(certificatePolicy: nil),
         admin: AdminConfiguration? = nil,
         accessLog: AccessLogConfiguration = AccessLogConfiguration(),
         shutdown: ShutdownConfiguration = ShutdownConfiguration(),
@@ -31,6 +35,7 @@ public struct GatewayConfiguration: Sendable {
         self.listeners = listeners
         self.upstreams = upstreams
         self.routes = routes
+        self.authenticationSchemes = authenticationSchemes
         self.admin = admin
         self.accessLog = accessLog
         self.shutdown = shutdown
@@ -203,11 +208,14 @@ public struct RouteConfiguration: Sendable {
     public var identity: IdentityRequirement?
     public var forwarding: CertificateForwarding
     public var forwardedHeaders: ForwardedHeaderStyle
+    /// Basic / API key / bearer / certificate requirements; nil: the host's certificate rule alone.
+    public var authentication: RouteAuthentication?
 
     public init(
         name: String, hosts: [String] = [], pathPrefix: String = "/", methods: Set<String>? = nil, upstream: String,
         requireCertificate: Bool = false, identity: IdentityRequirement? = nil,
-        forwarding: CertificateForwarding = CertificateForwarding(), forwardedHeaders: ForwardedHeaderStyle = .xForwarded
+        forwarding: CertificateForwarding = CertificateForwarding(), forwardedHeaders: ForwardedHeaderStyle = .xForwarded,
+        authentication: RouteAuthentication? = nil
     ) {
         self.name = name
         self.hosts = hosts
@@ -218,6 +226,7 @@ public struct RouteConfiguration: Sendable {
         self.identity = identity
         self.forwarding = forwarding
         self.forwardedHeaders = forwardedHeaders
+        self.authentication = authentication
     }
 }
 

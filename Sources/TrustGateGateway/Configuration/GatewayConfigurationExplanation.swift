@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateAuth
 import TrustGateX509
 import X509
 
@@ -171,6 +172,16 @@ public enum GatewayConfigurationExplanation {
             }
         }
         lines.append("  Identity tightening: " + (route.identity.map(describe) ?? "none"))
+        if let authentication = route.authentication {
+            lines.append("  Authentication: " + authentication.requirement.explanation)
+            lines.append("    credentials over plain HTTP: " + (authentication.allowInsecure ? "accepted (allow_insecure_auth)" : "refused (403 insecure_transport)")
+                + "; forwarded upstream: " + yesNo(authentication.forwardCredentials))
+            if let names = authentication.principalHeaders {
+                lines.append("    principal headers: " + principalHeaderList(names))
+            }
+        } else {
+            lines.append("  Authentication: none beyond the certificate rules")
+        }
         let formats = route.forwarding.formats.isEmpty
             ? "none"
             : route.forwarding.formats.map { "\($0.rawValue) (\($0.headerNames.joined(separator: ", ")))" }.joined(separator: ", ")
@@ -286,7 +297,7 @@ public enum GatewayConfigurationExplanation {
                     warnings.append("\(hostLabel) is in mode \(settings.mode.rawValue) but the listener is plain HTTP without trusted_proxies: no certificate can ever arrive")
                 }
                 if settings.mode == .optional,
-                    !configuration.routes.contains(where: { serves($0, host) && needsCertificateAlways($0) })
+                    !configuration.routes.contains(where: { serves($0, host) && (needsCertificateAlways($0) || $0.authentication != nil) })
                 {
                     warnings.append("\(hostLabel) is in mode optional but no route serving it sets require_certificate or identity: requests without a certificate pass everywhere")
                 }
@@ -303,6 +314,23 @@ public enum GatewayConfigurationExplanation {
             if let methods = route.methods, methods.isEmpty {
                 warnings.append("route '\(route.name)' has an empty methods list and matches no request; remove methods to allow any method")
             }
+            guard let authentication = route.authentication else { continue }
+            let requirement = authentication.requirement
+            for listener in configuration.listeners {
+                for host in listener.hosts where serves(route, host) {
+                    let hostLabel = "host '\(host.names[0])' on listener '\(listener.name)'"
+                    if host.clientCertificates.mode == .ignore, requirement.usesClientCertificate {
+                        warnings.append("route '\(route.name)' accepts a client certificate, but \(hostLabel) never asks for one (mode ignore): that alternative cannot succeed there")
+                    }
+                    if authentication.allowInsecure, listener.tls != nil {
+                        warnings.append("route '\(route.name)' sets allow_insecure_auth on TLS \(hostLabel), where it has no effect")
+                    }
+                }
+            }
+        }
+        let usedSchemes = Set(configuration.routes.flatMap { $0.authentication?.requirement.schemes.map(\.name) ?? [] })
+        for name in configuration.authenticationSchemes.names where name != "certificate" && !usedSchemes.contains(name) {
+            warnings.append("auth scheme '\(name)' is not used by any route")
         }
         let used = Set(configuration.routes.map(\.upstream))
         for name in configuration.upstreams.keys.sorted() where !used.contains(name) {
@@ -312,6 +340,11 @@ public enum GatewayConfigurationExplanation {
     }
 
     // MARK: - Formatting
+
+    private static func principalHeaderList(_ names: PrincipalHeaderNames) -> String {
+        let pairs: [(String, String?)] = [("name", names.name), ("method", names.method), ("roles", names.roles), ("scopes", names.scopes), ("client id", names.clientID)]
+        return pairs.compactMap { label, header in header.map { "\($0) (\(label))" } }.joined(separator: ", ")
+    }
 
     private static func plural(_ count: Int, _ noun: String) -> String {
         "\(count) \(noun)\(count == 1 ? "" : "s")"

@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateAuth
 import TrustGateX509
 import X509
 
@@ -87,16 +88,19 @@ struct GatewayConfigurationReader {
     let credentials: GatewayCredentialReader
     var sourceFiles = GatewaySourceFiles()
 
-    static let topLevelKeys: Set<String> = ["listeners", "upstreams", "routes", "admin", "access_log", "shutdown", "reload"]
+    static let topLevelKeys: Set<String> = ["listeners", "upstreams", "auth_schemes", "routes", "admin", "access_log", "shutdown", "reload"]
 
     mutating func read(_ root: ConfigurationNode) throws -> GatewayConfiguration {
         if FileManager.default.fileExists(atPath: root.file) { sourceFiles.add(root.file) }
         let map = try root.mapping(allowedKeys: Self.topLevelKeys)
         let listeners = try readListeners(map.required("listeners"))
         let upstreams = try readUpstreams(map.required("upstreams"))
-        let routes = try readRoutes(map.required("routes"), listeners: listeners, upstreams: upstreams)
+        // The gateway judges certificates itself (host policies, in the handshake): the `certificate` scheme
+        // takes the verdict the request arrives with.
+        let schemes = try AuthenticationSchemesConfiguration.parse(map["auth_schemes"], certificatePolicy: nil)
+        let routes = try readRoutes(map.required("routes"), listeners: listeners, upstreams: upstreams, schemes: schemes)
 
-        var configuration = GatewayConfiguration(listeners: listeners, upstreams: upstreams, routes: routes)
+        var configuration = GatewayConfiguration(listeners: listeners, upstreams: upstreams, routes: routes, authenticationSchemes: schemes)
         if let admin = map["admin"] {
             configuration.admin = try readAdmin(admin, listeners: listeners)
         }
@@ -372,11 +376,13 @@ struct GatewayConfigurationReader {
 
     private static let routeKeys: Set<String> = [
         "name", "hosts", "path", "methods", "upstream", "require_certificate", "identity", "forward_certificate",
-        "certificate_info_headers", "forwarded_headers",
+        "certificate_info_headers", "forwarded_headers", "auth", "allow_insecure_auth", "principal_headers",
+        "forward_credentials",
     ]
 
     private mutating func readRoutes(
-        _ node: ConfigurationNode, listeners: [ListenerConfiguration], upstreams: [String: UpstreamConfiguration]
+        _ node: ConfigurationNode, listeners: [ListenerConfiguration], upstreams: [String: UpstreamConfiguration],
+        schemes: AuthenticationSchemes
     ) throws -> [RouteConfiguration] {
         let items = try node.list()
         guard !items.isEmpty else { throw node.error("at least one route is required") }
@@ -413,6 +419,7 @@ struct GatewayConfigurationReader {
                 let blamed = route.requireCertificate ? map["require_certificate"] : map["identity"]
                 try Self.checkSatisfiable(route, listeners: listeners, node: blamed ?? item)
             }
+            route.authentication = try RouteAuthenticationReading.read(map, route: route, listeners: listeners, schemes: schemes)
             routes.append(route)
         }
         return routes

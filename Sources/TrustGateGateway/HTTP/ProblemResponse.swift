@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TrustGateAuth
 
 /// An RFC 9457 problem+json answer made by the gateway itself (never an upstream's error, which passes
 /// through unchanged). Details are written for the client: no file paths, no internal errors.
@@ -44,6 +45,15 @@ struct ProblemResponse: Sendable {
     static func methodNotAllowed(allowed: [String]) -> ProblemResponse {
         var problem = ProblemResponse(status: .methodNotAllowed, title: "Method Not Allowed", detail: "This route does not accept the method.", reason: "method_not_allowed")
         problem.extraHeaders = [("Allow", allowed.joined(separator: ", "))]
+        return problem
+    }
+
+    /// A route's `auth` refused the request: 400, 401 (with `WWW-Authenticate`) or 403.
+    static func authenticationDenied(_ denial: AuthenticationDenial) -> ProblemResponse {
+        var problem = ProblemResponse(
+            status: HTTPResponseStatus(statusCode: denial.status), title: denial.problem.title,
+            detail: denial.problem.detail, reason: denial.problem.reason)
+        problem.extraHeaders = denial.wwwAuthenticateValues.map { ("WWW-Authenticate", $0) }
         return problem
     }
 

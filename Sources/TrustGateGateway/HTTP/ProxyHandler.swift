@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TrustGateAuth
 import TrustGateX509
 
 /// Handles the requests of one HTTP/1.1 connection or one HTTP/2 stream: decides (route, host, client
@@ -273,20 +274,90 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 exchange.certificateSubject = strings.subject
                 exchange.certificateSHA256 = strings.sha256Hex
             }
-            startUpstream(exchange: exchange, certificate: accepted)
+            if let authentication = exchange.route?.authentication {
+                authenticate(exchange: exchange, authentication: authentication, certificate: accepted)
+            } else {
+                startUpstream(exchange: exchange, certificate: accepted, principal: nil)
+            }
+        }
+    }
+
+    // MARK: - Route authentication
+
+    /// The route's `auth` requirement, after the certificate rules passed. Cached verifications and missing
+    /// credentials are answered at once; slow hashes, signatures and key fetches run off the event loop
+    /// while the request waits with reads paused.
+    private func authenticate(exchange: ProxyExchange, authentication: CompiledRouteAuthentication, certificate: AcceptedCertificate?) {
+        guard let context else { return }
+        let request = authenticationRequest(exchange: exchange, authentication: authentication, certificate: certificate)
+        let allowInsecure = authentication.configuration.allowInsecure
+        if let decision = authentication.requirement.immediateDecision(for: request, allowInsecure: allowInsecure) {
+            conclude(decision, exchange: exchange, certificate: certificate)
+            return
+        }
+        exchange.phase = .deciding
+        pauseReads()
+        let eventLoop = context.eventLoop
+        let bound = NIOLoopBound((self, exchange), eventLoop: eventLoop)
+        let requirement = authentication.requirement
+        Task {
+            let decision = await requirement.decide(request, allowInsecure: allowInsecure)
+            eventLoop.execute {
+                let (handler, exchange) = bound.value
+                guard handler.exchange === exchange, exchange.phase == .deciding else { return }
+                handler.conclude(decision, exchange: exchange, certificate: certificate)
+            }
+        }
+    }
+
+    private func authenticationRequest(exchange: ProxyExchange, authentication: CompiledRouteAuthentication, certificate: AcceptedCertificate?) -> AuthenticationRequest {
+        var headers: [(name: String, value: String)] = []
+        for name in authentication.headerNames {
+            for value in exchange.head.headers[name] { headers.append((name, value)) }
+        }
+        var evidence: ClientCertificateEvidence?
+        if let certificate, let presented = exchange.presented {
+            let source: ClientCertificateEvidence.Source = connection.certificateIdentifiesProxy
+                ? .forwardedHeader(connection.listener.trustedProxies?.format ?? .arrClientCert) : .tlsConnection
+            evidence = ClientCertificateEvidence(chain: presented, source: source, verdict: .accepted(certificate))
+        }
+        return AuthenticationRequest(headers: headers, isSecureTransport: credentialsTravelledOverTLS(exchange), clientCertificate: evidence)
+    }
+
+    /// TLS on this hop, or — from a trusted proxy — its word that the client's hop was https.
+    private func credentialsTravelledOverTLS(_ exchange: ProxyExchange) -> Bool {
+        if connection.isTLS { return true }
+        guard connection.certificateIdentifiesProxy else { return false }
+        guard let proto = exchange.head.headers["x-forwarded-proto"].last else { return false }
+        return proto.trimmingCharacters(in: .whitespaces).lowercased() == "https"
+    }
+
+    private func conclude(_ decision: AuthenticationDecision, exchange: ProxyExchange, certificate: AcceptedCertificate?) {
+        switch decision {
+        case .allowed(let principal):
+            exchange.principal = principal
+            runtime.metrics.recordAuthentication(route: exchange.route?.name ?? "-", outcome: "allowed")
+            startUpstream(exchange: exchange, certificate: certificate, principal: principal)
+        case .denied(let denial):
+            runtime.metrics.recordAuthentication(route: exchange.route?.name ?? "-", outcome: denial.problem.reason)
+            respondLocally(.authenticationDenied(denial))
         }
     }
 
     // MARK: - Upstream
 
-    private func startUpstream(exchange: ProxyExchange, certificate: AcceptedCertificate?) {
+    private func startUpstream(exchange: ProxyExchange, certificate: AcceptedCertificate?, principal: Principal?) {
         guard let context, let route = exchange.route, let target = exchange.target else { return }
         var certificateHeaders: [(String, String)] = []
         if let certificate, let presented = exchange.presented {
             certificateHeaders = connection.forwardedCertificateHeaders(route: route, certificate: certificate, presented: presented)
         }
+        var principalHeaders: [(String, String)] = []
+        if let principal, let names = route.authentication?.configuration.principalHeaders {
+            principalHeaders = names.fields(for: principal)
+        }
         let upstreamHead = UpstreamRequestBuilder.head(
-            for: exchange.head, target: target, route: route, certificateHeaders: certificateHeaders,
+            for: exchange.head, target: target, route: route, certificateHeaders: certificateHeaders, principalHeaders: principalHeaders,
             context: .init(
                 clientAddress: connection.remoteAddressText,
                 clientAddressIsIPv6: connection.remoteAddressText.contains(":"),
@@ -565,6 +636,8 @@ final class ProxyExchange {
     var verdictLabel = "none"
     var certificateSubject: String?
     var certificateSHA256: String?
+    /// Who the route's `auth` authenticated (nil without `auth`).
+    var principal: Principal?
     var buffered: [HTTPClientRequestPart] = []
     var requestEnded = false
     var upstream: UpstreamConnection?

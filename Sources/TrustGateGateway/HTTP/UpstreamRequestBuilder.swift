@@ -33,11 +33,13 @@ enum UpstreamRequestBuilder {
         target: RequestTarget,
         route: CompiledRoute,
         certificateHeaders: [(String, String)],
+        principalHeaders: [(String, String)] = [],
         context: Context
     ) -> HTTPRequestHead {
         // One pass over the client's headers: nothing is removed from a copy (each removal would be a scan).
         var headers = HTTPHeaders()
-        headers.reserveCapacity(request.headers.count + certificateHeaders.count + 3)
+        headers.reserveCapacity(request.headers.count + certificateHeaders.count + principalHeaders.count + 3)
+        let removed = route.authentication?.removedHeaders ?? []
         var connectionTokens: [String] = []
         var forwardedFor: [String] = []
         var forwardedProto: String?
@@ -47,6 +49,8 @@ enum UpstreamRequestBuilder {
         for (name, value) in request.headers {
             switch RequestHeaderClass.of(name) {
             case .endToEnd:
+                // Principal headers and consumed credentials (routes with `auth` only).
+                if !removed.isEmpty, removed.contains(name.lowercased()) { break }
                 headers.add(name: name, value: value)
             case .host:
                 host = host ?? value
@@ -88,6 +92,9 @@ enum UpstreamRequestBuilder {
             headers.add(name: "Forwarded", value: previous.isEmpty ? element : "\(previous), \(element)")
         }
         for (name, value) in certificateHeaders {
+            headers.add(name: name, value: value)
+        }
+        for (name, value) in principalHeaders {
             headers.add(name: name, value: value)
         }
         // HTTP/1.1 without `Connection: close`: the upstream connection goes back to the pool.

@@ -23,6 +23,7 @@ public final class GatewayMetrics: Sendable {
     private let requests = Mutex(RouteDurations<RequestSeries>())
     private let upstreams = Mutex(RouteDurations<UpstreamSeries>())
     private let verdicts: Mutex<[String: Int]>
+    private let authentications = Mutex(CappedCounts<AuthenticationSeries>())
     private let handshakes = Mutex(CappedCounts<HandshakeSeries>())
     private let handshakeFailures = Mutex(CappedCounts<String>())
     private let clientCertificates: Mutex<ClientCertificateRecency>
@@ -60,6 +61,14 @@ public final class GatewayMetrics: Sendable {
 
     public func recordVerdict(_ code: RejectionCode) {
         recordVerdict(code.rawValue)
+    }
+
+    /// A route's `auth` decision. `outcome`: "allowed" or the denial's reason code (a fixed vocabulary:
+    /// `invalid_credentials`, `invalid_token`, `insufficient_scope`, `insecure_transport`, …).
+    public func recordAuthentication(route: String, outcome: String) {
+        authentications.withLock {
+            $0.increment(AuthenticationSeries(route: route, outcome: outcome), overflow: AuthenticationSeries(route: route, outcome: Self.overflowLabelValue))
+        }
     }
 
     /// `host`: the configured name of the virtual host that served the handshake, not the raw SNI.
@@ -121,6 +130,7 @@ public final class GatewayMetrics: Sendable {
         let requests = self.requests.withLock { $0 }
         let upstreams = self.upstreams.withLock { $0 }
         let verdicts = self.verdicts.withLock { $0 }
+        let authentications = self.authentications.withLock { $0.counts }
         let handshakes = self.handshakes.withLock { $0.counts }
         let handshakeFailures = self.handshakeFailures.withLock { $0.counts }
         let clientCertificates = self.clientCertificates.withLock { $0.entries }
@@ -142,6 +152,11 @@ public final class GatewayMetrics: Sendable {
         text.family("trustgate_certificate_verdicts_total", type: .counter, help: "Client certificate verdicts, by outcome (accepted or the rejection reason code).")
         for (outcome, count) in verdicts.sorted(by: { $0.key < $1.key }) {
             text.sample("trustgate_certificate_verdicts_total", labels: ["outcome": outcome], value: String(count))
+        }
+
+        text.family("trustgate_authentications_total", type: .counter, help: "Decisions of routes' auth requirements, by route and outcome (allowed or the denial reason).")
+        for (series, count) in authentications.sorted(by: { ($0.key.route, $0.key.outcome) < ($1.key.route, $1.key.outcome) }) {
+            text.sample("trustgate_authentications_total", labels: ["route": series.route, "outcome": series.outcome], value: String(count))
         }
 
         text.family("trustgate_tls_handshakes_total", type: .counter, help: "Completed TLS handshakes, by virtual host and session resumption.")
@@ -309,4 +324,9 @@ struct ClientCertificateRecency: Sendable {
         newest = slot
         if oldest == Self.none { oldest = slot }
     }
+}
+
+struct AuthenticationSeries: Hashable, Sendable {
+    let route: String
+    let outcome: String
 }

@@ -10,6 +10,8 @@ struct CompiledRoute: Sendable {
     let methods: Set<String>?
     let upstream: UpstreamRuntime
     let identity: IdentityRequirement?
+    /// The route's `auth`, prepared once; nil when it has none.
+    var authentication: CompiledRouteAuthentication? = nil
 }
 
 /// Picks the route for a request: among routes serving the host whose prefix matches the path on a segment

@@ -57,7 +57,8 @@ final class GatewayRuntime: Sendable {
             routes.append(CompiledRoute(
                 configuration: route, name: route.name, hostIndices: hostIndices,
                 loweredPrefix: route.pathPrefix.lowercased(), methods: route.methods, upstream: upstream,
-                identity: (route.identity?.isEmpty ?? true) ? nil : route.identity))
+                identity: (route.identity?.isEmpty ?? true) ? nil : route.identity,
+                authentication: route.authentication.map(CompiledRouteAuthentication.init)))
         }
         self.routes = RouteTable(routes: routes)
     }
