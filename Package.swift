@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TrustGateJOSE", targets: ["TrustGateJOSE"]),
         .library(name: "TrustGateAuth", targets: ["TrustGateAuth"]),
         .library(name: "TrustGateHummingbird", targets: ["TrustGateHummingbird"]),
+        .library(name: "TrustGateStore", targets: ["TrustGateStore"]),
         .executable(name: "trustgate", targets: ["trustgate"]),
         .executable(name: "trustgate-limbo", targets: ["trustgate-limbo"]),
     ],
@@ -90,19 +91,19 @@ let package = Package(
             ]
         ),
         // SQLite for TrustGateStore: the system library (Debian: libsqlite3-dev), one file, WAL.
-        // .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        // .target(
-        //     name: "TrustGateStore",
-        //     dependencies: [
-        //         "CSQLite",
-        //         "TrustGateX509",
-        //         "TrustGateJOSE",
-        //         "TrustGateAuth",
-        //         .product(name: "X509", package: "swift-certificates"),
-        //         .product(name: "Crypto", package: "swift-crypto"),
-        //         .product(name: "_CryptoExtras", package: "swift-crypto"),
-        //     ]
-        // ),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "TrustGateStore",
+            dependencies: [
+                "CSQLite",
+                "TrustGateX509",
+                "TrustGateJOSE",
+                "TrustGateAuth",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "TrustGateHummingbird",
             dependencies: [
@@ -136,6 +137,7 @@ let package = Package(
                 "TrustGateX509",
                 "TrustGateGateway",
                 "TrustGateAuth",
+                "TrustGateStore",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -239,17 +241,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // .testTarget(
-        //     name: "TrustGateStoreTests",
-        //     dependencies: [
-        //         "TrustGateStore",
-        //         "TrustGateX509",
-        //         "TrustGateJOSE",
-        //         "TrustGateAuth",
-        //         .product(name: "X509", package: "swift-certificates"),
-        //         .product(name: "Crypto", package: "swift-crypto"),
-        //     ]
-        // ),
+        .testTarget(
+            name: "TrustGateStoreTests",
+            dependencies: [
+                "TrustGateStore",
+                "TrustGateX509",
+                "TrustGateJOSE",
+                "TrustGateAuth",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "TrustGateX509Tests",
             dependencies: [

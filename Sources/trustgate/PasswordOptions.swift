@@ -26,12 +26,23 @@ struct PasswordOptions: ParsableArguments {
             return secret
         }
         if let file {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw .input("--password-file: cannot read \(file) as UTF-8 text")
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw .input("--password-file: cannot read \(file)")
             }
-            return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-                .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+            guard let line = Self.firstLine(of: Array(data)) else {
+                throw .input("--password-file: the first line of \(file) is not UTF-8 text")
+            }
+            return line
         }
         return nil
+    }
+
+    /// The bytes before the first LF, without one CR ending them: split on bytes, because "\r\n" is a single
+    /// Character in Swift and a split on "\n" would not find it in a file saved on Windows. Only one CR goes,
+    /// so a password that itself ends in CR stays as it is.
+    static func firstLine(of bytes: [UInt8]) -> String? {
+        var line = bytes.prefix { $0 != UInt8(ascii: "\n") }
+        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        return String(validating: line, as: UTF8.self)
     }
 }

@@ -6,7 +6,8 @@ struct TrustGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trustgate",
         abstract: "Certificate-based authentication for service-to-service HTTP APIs.",
-        subcommands: [ServeCommand.self, DemoCommand.self, CertCommand.self, CheckCommand.self, PKICommand.self, HashSecretCommand.self]
+        subcommands: [ServeCommand.self, DemoCommand.self, CertCommand.self, CheckCommand.self, PKICommand.self, HashSecretCommand.self,
+            ResourceCommand.self, ClientCommand.self, KeysCommand.self]
     )
 
     /// Runs the command with TrustGate's exit-code convention: 2 for usage and input errors (ArgumentParser

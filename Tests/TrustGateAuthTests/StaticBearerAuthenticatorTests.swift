@@ -51,9 +51,10 @@ final class StaticBearerAuthenticatorTests: XCTestCase {
     }
 
     func testB64TokenGrammar() {
-        XCTAssertTrue(StaticBearerAuthenticator.isB64Token("abc.DEF-ghi_jkl~mn+o/p=="))
-        XCTAssertFalse(StaticBearerAuthenticator.isB64Token("a=b"))
-        XCTAssertFalse(StaticBearerAuthenticator.isB64Token("a\"b"))
+        XCTAssertTrue(BearerTokenSyntax.isValid("abc.DEF-ghi_jkl~mn+o/p=="))
+        XCTAssertFalse(BearerTokenSyntax.isValid("a=b"))
+        XCTAssertFalse(BearerTokenSyntax.isValid("a\"b"))
+        XCTAssertFalse(BearerTokenSyntax.isValid(""))
     }
 
     func testSlowHashedTokensUseTheCache() async throws {

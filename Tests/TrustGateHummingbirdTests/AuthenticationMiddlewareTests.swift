@@ -151,7 +151,7 @@ final class AuthenticationMiddlewareTests: XCTestCase {
         let header = "Authorization: Basic " + Data("b2c-connector:correct horse".utf8).base64EncodedString()
         let trusted = AuthenticationMiddleware<TrustGateRequestContext>(
             requirement: .scheme(try basicScheme()),
-            trustedProxies: TrustedProxies(networks: [try IPNetwork(parsing: "127.0.0.0/8")]))
+            trustedProxies: TrustedProxies(networks: [try CIDRBlock(parsing: "127.0.0.0/8")]))
         try await LiveServer.run(responder: PrincipalEchoRouter.make(trusted).buildResponder(), server: .trustGatePlainHTTP1()) { port in
             let url = "http://127.0.0.1:\(port)/whoami"
             let viaProxy = try await CurlClient().request(url, headers: [header, "X-Forwarded-Proto: https"])
@@ -161,7 +161,7 @@ final class AuthenticationMiddlewareTests: XCTestCase {
         }
         let untrusted = AuthenticationMiddleware<TrustGateRequestContext>(
             requirement: .scheme(try basicScheme()),
-            trustedProxies: TrustedProxies(networks: [try IPNetwork(parsing: "10.0.0.0/8")]))
+            trustedProxies: TrustedProxies(networks: [try CIDRBlock(parsing: "10.0.0.0/8")]))
         try await LiveServer.run(responder: PrincipalEchoRouter.make(untrusted).buildResponder(), server: .trustGatePlainHTTP1()) { port in
             let spoofed = try await CurlClient().request("http://127.0.0.1:\(port)/whoami", headers: [header, "X-Forwarded-Proto: https"])
             try assertProblem(spoofed, status: 403, reason: "insecure_transport")
@@ -190,7 +190,7 @@ final class AuthenticationMiddlewareTests: XCTestCase {
 
         let trusted = AuthenticationMiddleware<TrustGateRequestContext>(
             requirement: requirement,
-            trustedProxies: TrustedProxies(networks: [try IPNetwork(parsing: "127.0.0.1")], certificateFormat: .rfc9440))
+            trustedProxies: TrustedProxies(networks: [try CIDRBlock(parsing: "127.0.0.1")], certificateFormat: .rfc9440))
         try await LiveServer.run(responder: PrincipalEchoRouter.make(trusted).buildResponder(), server: .trustGatePlainHTTP1()) { port in
             let url = "http://127.0.0.1:\(port)/whoami"
             let accepted = try await CurlClient().request(url, headers: forwarded)
@@ -204,9 +204,9 @@ final class AuthenticationMiddlewareTests: XCTestCase {
         }
 
         for proxies in [
-            TrustedProxies(networks: [try IPNetwork(parsing: "10.0.0.0/8")], certificateFormat: .rfc9440),  // peer not trusted
-            TrustedProxies(networks: [try IPNetwork(parsing: "127.0.0.1")], certificateFormat: nil),         // no format configured
-            TrustedProxies(networks: [try IPNetwork(parsing: "127.0.0.1")], certificateFormat: .xfcc),       // another format
+            TrustedProxies(networks: [try CIDRBlock(parsing: "10.0.0.0/8")], certificateFormat: .rfc9440),  // peer not trusted
+            TrustedProxies(networks: [try CIDRBlock(parsing: "127.0.0.1")], certificateFormat: nil),         // no format configured
+            TrustedProxies(networks: [try CIDRBlock(parsing: "127.0.0.1")], certificateFormat: .xfcc),       // another format
         ] {
             let middleware = AuthenticationMiddleware<TrustGateRequestContext>(requirement: requirement, trustedProxies: proxies)
             try await LiveServer.run(responder: PrincipalEchoRouter.make(middleware).buildResponder(), server: .trustGatePlainHTTP1()) { port in

@@ -36,17 +36,17 @@ final class ServiceConfigurationTests: XCTestCase {
         XCTAssertFalse(ListenAddress(host: "0.0.0.0", port: 1).isLoopback)
     }
 
-    func testIPNetworkMatching() throws {
-        let v4 = try IPNetwork(parsing: "10.1.0.0/16")
+    func testCIDRBlockMatching() throws {
+        let v4 = try CIDRBlock(parsing: "10.1.0.0/16")
         XCTAssertTrue(v4.contains([10, 1, 200, 3]))
         XCTAssertFalse(v4.contains([10, 2, 0, 1]))
         // What a dual-stack socket reports for an IPv4 peer.
         XCTAssertTrue(v4.contains([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 10, 1, 0, 9]))
-        let host = try IPNetwork(parsing: "::1")
+        let host = try CIDRBlock(parsing: "::1")
         XCTAssertEqual(host.prefixLength, 128)
         XCTAssertFalse(host.contains([127, 0, 0, 1]))
-        XCTAssertThrowsError(try IPNetwork(parsing: "10.0.0.0/33"))
-        XCTAssertThrowsError(try IPNetwork(parsing: "example.com"))
+        XCTAssertThrowsError(try CIDRBlock(parsing: "10.0.0.0/33"))
+        XCTAssertThrowsError(try CIDRBlock(parsing: "example.com"))
     }
 
     func testTrustedProxiesDefaultToTheARRHeader() throws {

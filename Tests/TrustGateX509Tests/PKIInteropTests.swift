@@ -375,6 +375,40 @@ final class PKIInteropTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/x.key"))
     }
 
+    /// `--password-file` reads the first line whatever the line ending: a file saved on Windows ("\r\n", one
+    /// Character in Swift) must not turn into a password made of the whole file.
+    func testCLIPasswordFileFirstLineWithAnyLineEnding() throws {
+        let binary = try Self.trustgateBinary()
+        let work = try makeTemporaryDirectory().path
+        let ca = try makeCA(work + "/ca", key: .ecP256, intermediate: false)
+        try write(try ca.issue(request(.client, cn: "crlf-client")), to: work + "/client")
+        try TestPKI.openssl([
+            "pkcs12", "-export", "-in", work + "/client.pem", "-inkey", work + "/client.key",
+            "-passout", "pass:s3cret", "-out", work + "/client.pfx",
+        ])
+        let files: [(name: String, contents: String)] = [
+            ("crlf-two-lines", "s3cret\r\nsecond line\r\n"),
+            ("crlf-one-line", "s3cret\r\n"),
+            ("lf-two-lines", "s3cret\nsecond line\n"),
+            ("cr-before-lf-only-once", "s3cret\r\n\r\n"),
+            ("no-newline", "s3cret"),
+        ]
+        for (index, file) in files.enumerated() {
+            let passwordFile = work + "/\(file.name).txt"
+            try SecureFileWriter.write(file.contents, to: passwordFile, mode: 0o600, overwrite: false)
+            let out = work + "/imported-\(index)"
+            try cli(binary, ["pki", "import-pfx", work + "/client.pfx", "--password-file", passwordFile, "--out", out])
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + ".key"), file.name)
+        }
+
+        // Only one trailing CR is the line ending: a password that itself ends in CR stays distinct.
+        let wrongFile = work + "/trailing-cr.txt"
+        try SecureFileWriter.write("s3cret\r\r\n", to: wrongFile, mode: 0o600, overwrite: false)
+        let wrong = try TestPKI.runProcess(binary, ["pki", "import-pfx", work + "/client.pfx", "--password-file", wrongFile, "--out", work + "/x"])
+        XCTAssertEqual(wrong.status, 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/x.key"))
+    }
+
     func testCLIRejectsBadInputWithExitCode2AndAMessage() throws {
         let binary = try Self.trustgateBinary()
         let work = try makeTemporaryDirectory().path

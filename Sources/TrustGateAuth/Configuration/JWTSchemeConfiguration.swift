@@ -21,7 +21,7 @@ import X509
 /// ```
 ///
 /// A JWKS file or inline document is read once here so a broken one is a configuration error; `jwks_url`
-/// must be https (http only for a loopback host).
+/// must be https (http only for a loopback host, as ``LoopbackHost`` defines it).
 enum JWTSchemeConfiguration {
     static let keys: Set<String> = [
         "type", "issuer", "audience", "jwks_file", "jwks_url", "jwks_ca", "jwks", "algorithms", "token_types",
@@ -96,8 +96,7 @@ enum JWTSchemeConfiguration {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             throw node.error("not an absolute URL")
         }
-        let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased())
-        guard scheme == "https" || (scheme == "http" && loopback) else {
+        guard scheme == "https" || (scheme == "http" && LoopbackHost.contains(host)) else {
             throw node.error("the JWKS must be fetched over https (http only from a loopback address)")
         }
         var roots: [Certificate] = []

@@ -46,11 +46,7 @@ struct JWKSDownloader: Sendable {
     static func isAllowed(_ url: URL) -> Bool {
         guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty else { return false }
         if scheme == "https" { return true }
-        guard scheme == "http" else { return false }
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if bare == "localhost" || bare == "::1" { return true }
-        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        return scheme == "http" && LoopbackHost.contains(host)
     }
 
     func download() async -> Result<[JSONWebKey], JWKSLoadError> {

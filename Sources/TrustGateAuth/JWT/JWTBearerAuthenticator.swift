@@ -14,7 +14,7 @@ public final class JWTBearerAuthenticator: Authenticator {
     public let realm: String
     public let validator: JWTAccessTokenValidator
     public var method: AuthenticationMethod { .jwtBearer }
-    public var headerNames: [String] { ["authorization"] }
+    public var headerNames: [String] { [AuthorizationHeader.name] }
     private let clock: @Sendable () -> Date
 
     public convenience init(name: String, settings: JWTIssuerSettings, realm: String) {
@@ -67,32 +67,11 @@ public final class JWTBearerAuthenticator: Authenticator {
 
     /// RS-1: exactly one `Authorization` header; scheme `Bearer` in any case; the token in RFC 6750 syntax.
     private func read(_ request: AuthenticationRequest) -> Reading {
-        let values = request.values(of: "authorization")
-        guard let value = values.first else { return .decided(.notPresented(challenge)) }
-        guard values.count == 1 else { return .decided(invalidRequest("the request has more than one Authorization header")) }
-        let trimmed = Self.trimmingOWS(value)
-        let scheme: Substring
-        let credentials: String
-        if let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) {
-            scheme = trimmed[..<space]
-            credentials = Self.trimmingOWS(trimmed[space...])
-        } else {
-            scheme = trimmed[...]
-            credentials = ""
+        switch BearerCredentials.read(request) {
+        case .notPresented: return .decided(.notPresented(challenge))
+        case .malformed(let detail): return .decided(invalidRequest(detail))
+        case .token(let token): return .token(token)
         }
-        guard scheme.lowercased() == "bearer" else { return .decided(.notPresented(challenge)) }
-        guard !credentials.isEmpty else { return .decided(invalidRequest("the bearer token is empty")) }
-        guard BearerTokenSyntax.isValid(credentials) else {
-            return .decided(invalidRequest("the bearer token has characters RFC 6750 does not allow"))
-        }
-        return .token(credentials)
-    }
-
-    private static func trimmingOWS(_ text: some StringProtocol) -> String {
-        var characters = Substring(text)
-        while let first = characters.first, first == " " || first == "\t" { characters.removeFirst() }
-        while let last = characters.last, last == " " || last == "\t" { characters.removeLast() }
-        return String(characters)
     }
 
     private func outcome(for result: Result<AccessTokenClaims, TokenRejection>) -> AuthenticationOutcome {

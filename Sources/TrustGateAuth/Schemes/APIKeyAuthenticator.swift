@@ -16,15 +16,25 @@ public final class APIKeyAuthenticator: DescribedAuthenticator {
     private let keys: SecretTable
     private let keyCount: Int
     private let cache: VerifiedSecretCache
+    private let limiter: SlowHashLimiter
     let slowHashes = SlowHashCounter()
 
-    /// - Parameter keys: key name → hash of the key.
-    public init(name: String, header: String = defaultHeader, keys: [String: SecretHash], cache: VerifiedSecretCache = VerifiedSecretCache()) {
+    /// - Parameters:
+    ///   - keys: key name → hash of the key.
+    ///   - slowHashLimiter: bounds concurrent slow-hash verifications; the process-wide one unless a test says.
+    public init(
+        name: String,
+        header: String = defaultHeader,
+        keys: [String: SecretHash],
+        cache: VerifiedSecretCache = VerifiedSecretCache(),
+        slowHashLimiter: SlowHashLimiter = .shared
+    ) {
         self.name = name
         self.header = header.lowercased()
         self.keys = SecretTable(keys)
         self.keyCount = keys.count
         self.cache = cache
+        self.limiter = slowHashLimiter
     }
 
     public var summary: String {
@@ -48,7 +58,7 @@ public final class APIKeyAuthenticator: DescribedAuthenticator {
         switch read(request) {
         case .decided(let outcome): return outcome
         case .key(let key):
-            guard let keyName = keys.lookup(key, scheme: name, cache: cache, counter: slowHashes) else { return wrongKey }
+            guard let keyName = await keys.lookup(key, scheme: name, cache: cache, counter: slowHashes, limiter: limiter) else { return wrongKey }
             return success(keyName)
         }
     }

@@ -17,12 +17,20 @@ public final class BasicAuthenticator: DescribedAuthenticator {
     /// Verified for unknown users: the algorithm and cost of the first configured user (by name).
     private let decoy: SecretHash?
     private let cache: VerifiedSecretCache
+    private let limiter: SlowHashLimiter
     let slowHashes = SlowHashCounter()
 
     /// - Parameters:
     ///   - realm: shown by clients in their password prompt; defaults to the scheme name.
     ///   - users: user name → hash of the password. Names containing `:` can never match (RFC 7617 §2).
-    public init(name: String, realm: String? = nil, users: [String: SecretHash], cache: VerifiedSecretCache = VerifiedSecretCache()) {
+    ///   - slowHashLimiter: bounds concurrent slow-hash verifications; the process-wide one unless a test says.
+    public init(
+        name: String,
+        realm: String? = nil,
+        users: [String: SecretHash],
+        cache: VerifiedSecretCache = VerifiedSecretCache(),
+        slowHashLimiter: SlowHashLimiter = .shared
+    ) {
         self.name = name
         self.realm = realm ?? name
         var normalized: [String: SecretHash] = [:]
@@ -30,6 +38,7 @@ public final class BasicAuthenticator: DescribedAuthenticator {
         self.users = normalized
         self.decoy = normalized.min { $0.key < $1.key }?.value.decoy()
         self.cache = cache
+        self.limiter = slowHashLimiter
     }
 
     /// `Basic realm="…", charset="UTF-8"`.
@@ -42,49 +51,64 @@ public final class BasicAuthenticator: DescribedAuthenticator {
     }
 
     public func immediateOutcome(for request: AuthenticationRequest) -> AuthenticationOutcome? {
-        evaluate(request, runSlowHashes: false)
+        switch evaluate(request) {
+        case .decided(let outcome): return outcome
+        case .needsSlowHash: return nil
+        }
     }
 
     public func authenticate(_ request: AuthenticationRequest) async -> AuthenticationOutcome {
-        // The slow hash runs here, on the caller's task, never on an event loop.
-        evaluate(request, runSlowHashes: true) ?? failure(.invalidCredentials, "the user name or password is not correct")
+        switch evaluate(request) {
+        case .decided(let outcome):
+            return outcome
+        case .needsSlowHash(let hash, let credentials, let knownUser):
+            // The slow hash runs here, on the caller's task, never on an event loop, and only when the
+            // limiter has room: a burst of wrong passwords queues instead of running all at once.
+            let matched = try? await limiter.run { slowHashes.measure { hash.verify(credentials.password) } }
+            guard knownUser, matched == true else { return wrongCredentials }
+            cache.remember(credentials.user, scheme: name, credential: credentials.cacheKey)
+            return success(credentials.user)
+        }
     }
 
     // MARK: - Evaluation
 
-    private func evaluate(_ request: AuthenticationRequest, runSlowHashes: Bool) -> AuthenticationOutcome? {
+    private enum Evaluation {
+        case decided(AuthenticationOutcome)
+        /// Only a slow hash can answer; for an unknown user it is the decoy, whose answer is always no.
+        case needsSlowHash(SecretHash, BasicCredentials, knownUser: Bool)
+    }
+
+    /// Everything short of a slow hash.
+    private func evaluate(_ request: AuthenticationRequest) -> Evaluation {
         let credentials: BasicCredentials
         switch BasicCredentials.read(request) {
         case .absent:
-            return .notPresented(challenge)
+            return .decided(.notPresented(challenge))
         case .malformed(let detail):
-            return failure(.invalidRequest, detail)
+            return .decided(failure(.invalidRequest, detail))
         case .present(let presented):
             credentials = presented
         }
-        let wrong = failure(.invalidCredentials, "the user name or password is not correct")
 
         guard let hash = users[credentials.user] else {
             // Same work as for a known user, then the same answer.
-            guard let decoy else { return wrong }
-            if decoy.isSlow {
-                guard runSlowHashes else { return nil }
-                slowHashes.increment()
-            }
+            guard let decoy else { return .decided(wrongCredentials) }
+            if decoy.isSlow { return .needsSlowHash(decoy, credentials, knownUser: false) }
             _ = decoy.verify(credentials.password)
-            return wrong
+            return .decided(wrongCredentials)
         }
         guard hash.isSlow else {
-            return hash.verify(credentials.password) ? success(credentials.user) : wrong
+            return .decided(hash.verify(credentials.password) ? success(credentials.user) : wrongCredentials)
         }
         if cache.principalName(scheme: name, credential: credentials.cacheKey) == credentials.user {
-            return success(credentials.user)
+            return .decided(success(credentials.user))
         }
-        guard runSlowHashes else { return nil }
-        slowHashes.increment()
-        guard hash.verify(credentials.password) else { return wrong }
-        cache.remember(credentials.user, scheme: name, credential: credentials.cacheKey)
-        return success(credentials.user)
+        return .needsSlowHash(hash, credentials, knownUser: true)
+    }
+
+    private var wrongCredentials: AuthenticationOutcome {
+        failure(.invalidCredentials, "the user name or password is not correct")
     }
 
     private func success(_ user: String) -> AuthenticationOutcome {

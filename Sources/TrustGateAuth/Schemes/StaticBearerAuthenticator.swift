@@ -12,17 +12,26 @@ public final class StaticBearerAuthenticator: DescribedAuthenticator {
     private let tokens: SecretTable
     private let tokenCount: Int
     private let cache: VerifiedSecretCache
+    private let limiter: SlowHashLimiter
     let slowHashes = SlowHashCounter()
 
     /// - Parameters:
     ///   - realm: defaults to the scheme name.
     ///   - tokens: token name → hash of the token.
-    public init(name: String, realm: String? = nil, tokens: [String: SecretHash], cache: VerifiedSecretCache = VerifiedSecretCache()) {
+    ///   - slowHashLimiter: bounds concurrent slow-hash verifications; the process-wide one unless a test says.
+    public init(
+        name: String,
+        realm: String? = nil,
+        tokens: [String: SecretHash],
+        cache: VerifiedSecretCache = VerifiedSecretCache(),
+        slowHashLimiter: SlowHashLimiter = .shared
+    ) {
         self.name = name
         self.realm = realm ?? name
         self.tokens = SecretTable(tokens)
         self.tokenCount = tokens.count
         self.cache = cache
+        self.limiter = slowHashLimiter
     }
 
     /// `Bearer realm="…"`: what a client that sent no token is told (RFC 6750 §3: no error code).
@@ -51,7 +60,7 @@ public final class StaticBearerAuthenticator: DescribedAuthenticator {
         switch read(request) {
         case .decided(let outcome): return outcome
         case .token(let token):
-            guard let tokenName = tokens.lookup(token, scheme: name, cache: cache, counter: slowHashes) else { return wrongToken }
+            guard let tokenName = await tokens.lookup(token, scheme: name, cache: cache, counter: slowHashes, limiter: limiter) else { return wrongToken }
             return success(tokenName)
         }
     }
@@ -62,35 +71,11 @@ public final class StaticBearerAuthenticator: DescribedAuthenticator {
     }
 
     private func read(_ request: AuthenticationRequest) -> Reading {
-        let header = AuthorizationHeader(request)
-        switch header {
-        case .absent:
-            return .decided(.notPresented(challenge))
-        case .duplicated:
-            return .decided(invalidRequest("the request has more than one Authorization header"))
-        case .present(_, let token):
-            guard header.uses("Bearer") else { return .decided(.notPresented(challenge)) }
-            guard !token.isEmpty else { return .decided(invalidRequest("the bearer token is empty")) }
-            guard Self.isB64Token(token) else { return .decided(invalidRequest("the bearer token has characters RFC 6750 does not allow")) }
-            return .token(Array(token.utf8))
+        switch BearerCredentials.read(request) {
+        case .notPresented: return .decided(.notPresented(challenge))
+        case .malformed(let detail): return .decided(invalidRequest(detail))
+        case .token(let token): return .token(Array(token.utf8))
         }
-    }
-
-    /// RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
-    static func isB64Token(_ token: String) -> Bool {
-        var seenPadding = false
-        for byte in token.utf8 {
-            switch byte {
-            case UInt8(ascii: "="):
-                seenPadding = true
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"):
-                if seenPadding { return false }
-            default:
-                return false
-            }
-        }
-        return token.utf8.first != UInt8(ascii: "=")
     }
 
     private var wrongToken: AuthenticationOutcome {

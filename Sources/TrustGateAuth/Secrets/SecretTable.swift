@@ -6,8 +6,8 @@ import Crypto
 /// `$sha256$` entries: the presented value is hashed once and compared with every entry, each in constant
 /// time and without stopping at a match, so timing does not depend on which (or whether an) entry matched.
 /// Slow entries (PBKDF2, scrypt) are answered from the ``VerifiedSecretCache`` when possible; otherwise each
-/// is verified in turn, which costs one slow hash per entry for an unknown value — the reason generated keys
-/// should be stored as `$sha256$`.
+/// is verified in turn, under the ``SlowHashLimiter``, which costs one slow hash per entry for an unknown
+/// value — the reason generated keys should be stored as `$sha256$`.
 struct SecretTable: Sendable {
     enum Lookup: Equatable {
         case matched(name: String)
@@ -36,16 +36,21 @@ struct SecretTable: Sendable {
         return .needsSlowHash
     }
 
-    /// The full answer, running slow hashes when needed (call off the event loop) and caching a success.
-    func lookup(_ credential: [UInt8], scheme: String, cache: VerifiedSecretCache, counter: SlowHashCounter) -> String? {
+    /// The full answer, running slow hashes when needed (call off the event loop), each under `limiter`,
+    /// and caching a success. A task cancelled while waiting for the limiter gets no match.
+    func lookup(
+        _ credential: [UInt8], scheme: String, cache: VerifiedSecretCache, counter: SlowHashCounter, limiter: SlowHashLimiter
+    ) async -> String? {
         switch immediateLookup(credential, scheme: scheme, cache: cache) {
         case .matched(let name): return name
         case .noMatch: return nil
         case .needsSlowHash: break
         }
         for entry in slow {
-            counter.increment()
-            if entry.hash.verify(credential) {
+            // One permit per verification, not per lookup: a table of many slow entries waits its turn
+            // between them instead of holding a permit for all of them.
+            guard let matched = try? await limiter.run({ counter.measure { entry.hash.verify(credential) } }) else { return nil }
+            if matched {
                 cache.remember(entry.name, scheme: scheme, credential: credential)
                 return entry.name
             }

@@ -7,12 +7,12 @@ import TrustGateX509
 /// Only the immediate peer's address counts; `X-Forwarded-For` is never consulted. Requests from any other
 /// peer have their copies of these headers ignored.
 public struct TrustedProxies: Sendable {
-    public var networks: [IPNetwork]
+    public var networks: [CIDRBlock]
     /// The header format the proxies forward the client certificate in; nil: they forward none (a
     /// certificate header is then never read, even from a trusted proxy).
     public var certificateFormat: ForwardedCertificateFormat?
 
-    public init(networks: [IPNetwork], certificateFormat: ForwardedCertificateFormat? = nil) {
+    public init(networks: [CIDRBlock], certificateFormat: ForwardedCertificateFormat? = nil) {
         self.networks = networks
         self.certificateFormat = certificateFormat
     }

@@ -158,11 +158,11 @@ public struct TrustGateServiceConfiguration: Sendable {
     static func trustedProxies(_ node: ConfigurationNode) throws -> TrustedProxies {
         let map = try node.mapping(allowedKeys: ["addresses", "header"])
         let addressesNode = try map.required("addresses")
-        var networks: [IPNetwork] = []
+        var networks: [CIDRBlock] = []
         for item in try addressesNode.list() {
             do {
-                networks.append(try IPNetwork(parsing: try item.nonEmptyString()))
-            } catch let error as IPNetwork.ParseError {
+                networks.append(try CIDRBlock(parsing: try item.nonEmptyString()))
+            } catch let error as CIDRBlock.ParseError {
                 throw item.error(error.description)
             }
         }

@@ -1,6 +1,5 @@
-import TrustGateX509
-
-/// An IPv4 or IPv6 network (`10.0.0.0/8`, `::1/128`, or a bare address meaning a single host).
+/// An IPv4 or IPv6 network (`10.0.0.0/8`, `::1/128`, or a bare address meaning one host): how the gateway and
+/// the Hummingbird middleware recognise trusted proxies by their address.
 public struct CIDRBlock: Sendable, Hashable, CustomStringConvertible {
     /// Network address bytes (4 or 16), host bits cleared.
     public let network: [UInt8]
@@ -27,7 +26,8 @@ public struct CIDRBlock: Sendable, Hashable, CustomStringConvertible {
         self.network = Self.masked(bytes, length)
     }
 
-    /// Whether `address` (4 or 16 bytes) is inside this block. IPv4-mapped IPv6 addresses match IPv4 blocks.
+    /// Whether `address` (4 or 16 bytes) is inside this block. An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`,
+    /// what a dual-stack socket reports for IPv4 peers) matches IPv4 blocks.
     public func contains(_ address: [UInt8]) -> Bool {
         var candidate = address
         if network.count == 4, address.count == 16, address[0..<10].allSatisfy({ $0 == 0 }), address[10] == 0xFF, address[11] == 0xFF {
