@@ -95,6 +95,11 @@ struct BenchmarkRecorder {
         record(group, name, iterations: iterations, samples: samples, sink: sink)
     }
 
+    /// A line of the report that is not a timed result (a benchmark that times itself).
+    mutating func line(_ text: String) {
+        log(text)
+    }
+
     mutating func note(_ key: String, _ value: Double) {
         context[key] = value
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Command line: `trustgate-policy-bench [iterations] [--json] [--runs R] [--only group,…]`.
 struct BenchmarkOptions {
-    static let groups = [PolicyVerdictBenchmarks.group, CRLBenchmarks.group, ForwardedHeaderBenchmarks.group, GatewayMetricsBenchmarks.group]
+    static let groups = [PolicyVerdictBenchmarks.group, CRLBenchmarks.group, ForwardedHeaderBenchmarks.group, GatewayMetricsBenchmarks.group, TokenBenchmarks.group]
     static let usage = """
         usage: trustgate-policy-bench [iterations] [--json] [--runs R] [--only GROUP[,GROUP…]]
           iterations  base iteration count per run (default 2000); each benchmark scales it to its cost

@@ -1,5 +1,6 @@
 // Micro-benchmarks of TrustGate's per-request and per-connection work: policy verdicts (cold and cached),
-// CRL parsing and lookups in a 100,000-entry CRL, forwarded-certificate headers, gateway metrics recording.
+// CRL parsing and lookups in a 100,000-entry CRL, forwarded-certificate headers, gateway metrics recording,
+// token issuance per client-authentication method.
 // Run: swift build -c release --product trustgate-policy-bench && .build/release/trustgate-policy-bench [iterations] [--json]
 // Not a test: numbers go to docs/PERFORMANCE.md with the date and the command.
 import Foundation
@@ -33,6 +34,10 @@ nonisolated func runBenchmarks(_ options: BenchmarkOptions) async throws {
     if options.groups.contains(GatewayMetricsBenchmarks.group) {
         recorder.heading("Gateway per-request public API")
         GatewayMetricsBenchmarks.run(&recorder, iterations: options.iterations)
+    }
+    if options.groups.contains(TokenBenchmarks.group) {
+        recorder.heading("Token service (TokenEndpoint.handle, one request stream)")
+        try await TokenBenchmarks.run(&recorder, iterations: options.iterations)
     }
 
     let checksum = String(recorder.checksum, radix: 16)

@@ -9,7 +9,9 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the gateway in front of a built-in echo service, with a throwaway PKI, and print curl commands to try.",
         discussion: """
             Creates (or reuses) a PKI under --directory: ca.pem, server.pem/.key, client.pem/.key, \
-            client-expired.pem/.key, client-revoked.pem/.key, the CRLs, policy.yaml and gateway.yaml. \
+            client-rsa.pem/.key, client-expired.pem/.key, client-revoked.pem/.key, the CRLs, policy.yaml, \
+            gateway.yaml, and the token service's store (tokens.db, store.key) with the client demo-client \
+            registered by its certificates and granted the role service-api on api://demo. \
             The echo service answers with what it received, forwarded certificate header included. Ctrl-C stops.
             """
     )
@@ -30,11 +32,16 @@ struct DemoCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.failed("cannot prepare the demo PKI in \(directory): \(error)")
         }
+        do {
+            try await DemoTokenService.prepare(pki: pki)
+        } catch {
+            throw CommandFailure.failed("cannot prepare the demo token service in \(directory): \(error)")
+        }
         let upstream = EchoUpstream(group: MultiThreadedEventLoopGroup.singleton)
         let upstreamPort = try await upstream.start()
 
         let configFile = pki.directory + "/gateway.yaml"
-        let yaml = Self.configuration(port: port, adminPort: adminPort, upstreamPort: upstreamPort)
+        let yaml = DemoGatewayConfiguration.text(port: port, adminPort: adminPort, upstreamPort: upstreamPort)
         do {
             try yaml.write(toFile: configFile, atomically: true, encoding: .utf8)
         } catch {
@@ -49,48 +56,18 @@ struct DemoCommand: AsyncParsableCommand {
         let shown = directory
         let port = port
         try await GatewayRunner.run(configuration, reload: { try GatewayConfigurationLoader.load(contentsOfFile: configFile) }) { _ in
-            print(Self.instructions(directory: shown, port: port))
+            // Unbuffered: stdout piped to a file or `tee` would otherwise hold the instructions until exit.
+            FileHandle.standardOutput.write(Data((Self.instructions(directory: shown, port: port) + "\n").utf8))
         }
         try? await upstream.stop()
-    }
-
-    static func configuration(port: Int, adminPort: Int, upstreamPort: Int) -> String {
-        """
-        # Written by `trustgate demo`. Paths are relative to this file. The echo upstream exists only while the
-        # demo runs; point `upstreams.app.url` at your own service and run `trustgate serve --config <this file>`.
-        listeners:
-          - name: demo
-            address: 127.0.0.1:\(port)
-            tls:
-              min_version: "1.2"
-              http2: true
-            hosts:
-              - names: [localhost, 127.0.0.1]
-                certificate: server.pem
-                key: server.key
-                client_certificate:
-                  mode: required
-                  exclude_paths: "/public"
-                  policy: policy.yaml
-        upstreams:
-          app:
-            url: http://127.0.0.1:\(upstreamPort)
-        routes:
-          - name: everything
-            path: /
-            upstream: app
-            forward_certificate: [x-arr-clientcert]
-            certificate_info_headers: true
-        admin:
-          address: 127.0.0.1:\(adminPort)
-        access_log: stdout
-
-        """
     }
 
     static func instructions(directory: String, port: Int) -> String {
         let d = directory
         let base = "https://localhost:\(port)"
+        let issuer = DemoTokenService.issuer(port: port)
+        let scope = DemoTokenService.resource + "/.default"
+        let client = DemoTokenService.clientID
         return """
 
         TrustGate demo: https://localhost:\(port) → built-in echo service. Try, from this directory:
@@ -115,6 +92,19 @@ struct DemoCommand: AsyncParsableCommand {
 
           # Why is a certificate refused? Ask offline:
           trustgate check --policy \(d)/policy.yaml \(d)/client-revoked.pem
+
+        The token service (issuer \(issuer)): \(client) proves itself with its certificate.
+
+          # 7. A token by private_key_jwt, the assertion signed with the client's key as MSAL does it (client-rsa.pem /
+          #    client-rsa.key for RSA); --decode shows roles ["\(DemoTokenService.role)"] and azpacr "2"
+          trustgate token --issuer \(issuer) --ca \(d)/ca.pem --client-id \(client) --cert \(d)/client.pem --key \(d)/client.key --scope \(scope) --decode
+
+          # 8. A token with curl, over mutual TLS (tls_client_auth: the certificate on the connection, client_id in the form)
+          curl --cacert \(d)/ca.pem --cert \(d)/client.pem --key \(d)/client.key -d grant_type=client_credentials -d client_id=\(client) --data-urlencode scope=\(scope) \(DemoTokenService.tokenEndpoint(port: port))
+
+          # 9. \(DemoTokenService.routePath) needs the certificate AND a token with role \(DemoTokenService.role) and azpacr "2": 200 (no token: 401)
+          TOKEN=$(trustgate token --issuer \(issuer) --ca \(d)/ca.pem --client-id \(client) --cert \(d)/client.pem --key \(d)/client.key --scope \(scope))
+          curl --cacert \(d)/ca.pem --cert \(d)/client.pem --key \(d)/client.key -H "Authorization: Bearer $TOKEN" \(base)\(DemoTokenService.routePath)
 
         Ctrl-C stops the gateway.
 

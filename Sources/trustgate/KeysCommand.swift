@@ -7,7 +7,7 @@ import TrustGateX509
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Manage the token service's signing keys (stored encrypted with the store key).",
+        abstract: "Manage the token service's signing keys and the named keys connectors use (all encrypted with the store key).",
         discussion: """
             Private keys are encrypted (AES-256-GCM) with the store key: a file given with --key-file (32 random \
             bytes, raw or base64, mode 0600) or the base64 in $TRUSTGATE_STORE_KEY. Create one with \
@@ -20,9 +20,16 @@ struct KeysCommand: AsyncParsableCommand {
             the JWKS on an unknown kid). The previous key stops signing then and stays in the JWKS for the \
             longest client token lifetime plus --jwks-cache-time, so every token it signed keeps verifying.
 
+            Named keys (B2C's policy keys) are the credentials `trustgate call` and connector files refer to by \
+            name: secrets (`keys add-secret NAME`: passwords, API keys, bearer tokens, client secrets) and client \
+            certificates (`keys add-pfx NAME --file F`). `keys list-named` shows their names, kinds and creation \
+            times (and a certificate's subject and expiry), never their values; `keys remove NAME` deletes one. \
+            `keys list` lists only signing keys.
+
             Exit status: 0 success, 2 bad usage or input, 1 any other failure (store key missing or wrong).
             """,
-        subcommands: [KeysListCommand.self, KeysRotateCommand.self, KeysCreateStoreKeyCommand.self]
+        subcommands: [KeysListCommand.self, KeysRotateCommand.self, KeysCreateStoreKeyCommand.self,
+            KeysAddSecretCommand.self, KeysAddPFXCommand.self, KeysListNamedCommand.self, KeysRemoveCommand.self]
     )
 }
 

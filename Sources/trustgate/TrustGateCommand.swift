@@ -7,7 +7,7 @@ struct TrustGateCommand: AsyncParsableCommand {
         commandName: "trustgate",
         abstract: "Certificate-based authentication for service-to-service HTTP APIs.",
         subcommands: [ServeCommand.self, DemoCommand.self, CertCommand.self, CheckCommand.self, PKICommand.self, HashSecretCommand.self,
-            ResourceCommand.self, ClientCommand.self, KeysCommand.self]
+            ResourceCommand.self, ClientCommand.self, KeysCommand.self, CallCommand.self, TokenCommand.self]
     )
 
     /// Runs the command with TrustGate's exit-code convention: 2 for usage and input errors (ArgumentParser

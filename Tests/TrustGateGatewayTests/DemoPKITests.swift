@@ -1,8 +1,10 @@
 import Foundation
 import TrustGateGateway
+import TrustGateStore
 import TrustGateX509
 import X509
 import XCTest
+import _CryptoExtras
 
 final class DemoPKITests: XCTestCase {
     private var directory = ""
@@ -21,7 +23,7 @@ final class DemoPKITests: XCTestCase {
         for file in Self.files(of: pki) {
             XCTAssertTrue(FileManager.default.fileExists(atPath: file), "\(file) is missing")
         }
-        for key in [pki.serverKeyFile, pki.clientKeyFile, pki.expiredKeyFile, pki.revokedKeyFile,
+        for key in [pki.serverKeyFile, pki.clientKeyFile, pki.clientRSAKeyFile, pki.expiredKeyFile, pki.revokedKeyFile,
                     pki.caDirectory + "/root.key", pki.caDirectory + "/intermediate.key"] {
             XCTAssertEqual(try Self.permissions(key), 0o600, "\(key) is readable by others")
         }
@@ -144,11 +146,83 @@ final class DemoPKITests: XCTestCase {
         XCTAssertGreaterThan(serverAfter.notValidAfter, nearEnd.addingTimeInterval(DemoPKI.reuseMargin))
     }
 
+    func testRSAClientCertificateHasTheClientsNamesAnRSAKeyAndPassesThePolicy() async throws {
+        let pki = try DemoPKI.prepare(in: directory)
+        let chain = try CertificateDecoder.certificates(contentsOfFile: pki.clientRSACertificateFile)
+        let ecChain = try CertificateDecoder.certificates(contentsOfFile: pki.clientCertificateFile)
+        let key = try Certificate.PrivateKey(pemEncoded: String(contentsOfFile: pki.clientRSAKeyFile, encoding: .utf8))
+
+        XCTAssertEqual(chain.count, 2, "leaf and intermediate")
+        XCTAssertEqual(key.publicKey, chain[0].publicKey)
+        let rsa = try _RSA.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: pki.clientRSAKeyFile, encoding: .utf8))
+        XCTAssertEqual(rsa.keySizeInBits, 2048, "MSAL signs assertions with RSA keys only")
+        XCTAssertEqual(chain[0].subject, ecChain[0].subject, "the same client")
+        let verdict = await CertificatePolicy(try CertificatePolicyConfiguration.load(contentsOfFile: pki.policyFile)).evaluate(chain)
+        guard case .accepted(let accepted) = verdict else {
+            return XCTFail("the RSA client chain was rejected: \(verdict.rejections.map(\.message))")
+        }
+        XCTAssertEqual(accepted.identity.subjectAlternativeNames.uris, [DemoPKI.clientURI])
+    }
+
+    func testTokenServiceStoreRegistersTheDemoClientWithBothCertificatesARuleAndTheRole() async throws {
+        let pki = try DemoPKI.prepare(in: directory)
+        try await DemoTokenService.prepare(pki: pki)
+        XCTAssertEqual(try Self.permissions(pki.tokenStoreKeyFile), 0o600)
+        XCTAssertNoThrow(try KeyEncryptionKey.load(file: pki.tokenStoreKeyFile))
+        let keyBefore = try Self.contents(of: [pki.tokenStoreKeyFile])
+
+        // A second run (the demo started again) re-registers without duplicates and keeps the store key.
+        try await DemoTokenService.prepare(pki: pki)
+        XCTAssertEqual(try Self.contents(of: [pki.tokenStoreKeyFile]), keyBefore)
+
+        let store = try SQLiteRegistrationStore(path: pki.tokenStoreFile, create: false)
+        let resource = try await store.resource(identifier: "api://demo")
+        XCTAssertEqual(resource?.appRoles, ["service-api"])
+        XCTAssertEqual(resource?.tokenProfile, .entra, "tokens carry azpacr")
+        let client = try await store.client(id: "demo-client")
+        XCTAssertEqual(client?.authenticationMethods, [.privateKeyJWT, .tlsClientAuth])
+        let registered = try await store.certificates(clientID: "demo-client").map(\.derBytes)
+        let expected = try [pki.clientCertificateFile, pki.clientRSACertificateFile].map {
+            try CertificateDecoder.certificates(contentsOfFile: $0)[0].derBytes
+        }
+        XCTAssertEqual(Set(registered), Set(expected))
+        XCTAssertEqual(registered.count, 2)
+        let rules = try await store.subjectIssuerRules(clientID: "demo-client")
+        XCTAssertEqual(rules.count, 1)
+        let leaf = try CertificateDecoder.certificates(contentsOfFile: pki.clientCertificateFile)[0]
+        XCTAssertEqual(rules.first?.trustAnchors, try CertificateDecoder.certificates(contentsOfFile: pki.caFile))
+        XCTAssertEqual(rules.first?.matchesIdentity(of: leaf), true)
+        let foreign = try CertificateDecoder.certificates(contentsOfFile: pki.serverCertificateFile)[0]
+        XCTAssertEqual(rules.first?.matchesIdentity(of: foreign), false)
+        let roles = try await store.grantedRoles(clientID: "demo-client", resource: "api://demo")
+        XCTAssertEqual(roles, ["service-api"])
+        await store.close()
+    }
+
+    func testDemoGatewayConfigurationLoadsWithTheTokenServiceAndTheTokenRoute() throws {
+        let pki = try DemoPKI.prepare(in: directory)
+        let file = pki.directory + "/gateway.yaml"
+        try DemoGatewayConfiguration.text(port: 8443, adminPort: 9901, upstreamPort: 9).write(toFile: file, atomically: true, encoding: .utf8)
+        // The store key comes from the file the demo writes; the environment must not be needed.
+        try SecureFileWriter.write(
+            Array(Data(KeyEncryptionKey.generate().rawBytes).base64EncodedString().utf8), to: pki.tokenStoreKeyFile,
+            mode: SecureFileWriter.privateMode, overwrite: true)
+
+        let configuration = try GatewayConfigurationLoader.load(contentsOfFile: file, environment: [:])
+
+        XCTAssertEqual(configuration.tokenService?.settings.urls.issuer, "https://127.0.0.1:8443/demo")
+        XCTAssertEqual(configuration.tokenService?.storePath, pki.tokenStoreFile)
+        XCTAssertEqual(configuration.routes.map(\.pathPrefix), ["/api/orders", "/"])
+        XCTAssertNotNil(configuration.routes.first?.authentication, "the token route needs a certificate and a token")
+        XCTAssertEqual(configuration.listeners.first?.hosts.first?.clientCertificates.mode, .required)
+    }
+
     // MARK: Helpers
 
     private static func files(of pki: DemoPKI) -> [String] {
         [
             pki.caFile, pki.serverCertificateFile, pki.serverKeyFile, pki.clientCertificateFile, pki.clientKeyFile,
+            pki.clientRSACertificateFile, pki.clientRSAKeyFile,
             pki.expiredCertificateFile, pki.expiredKeyFile, pki.revokedCertificateFile, pki.revokedKeyFile, pki.policyFile,
         ] + pki.crlFiles + ["root.pem", "root.key", "intermediate.pem", "intermediate.key", "state.json"].map { pki.caDirectory + "/" + $0 }
     }

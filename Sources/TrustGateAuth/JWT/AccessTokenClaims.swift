@@ -46,9 +46,12 @@ public struct AccessTokenClaims: Sendable {
         self.all = all
     }
 
-    /// App-only (no user): Entra's `idtyp: app`, or a token without `scp`/`scope` whose subject is its client.
+    /// App-only (no user): Entra's `idtyp` when present; otherwise RFC 9068 §2.2's client-credentials shape
+    /// (`sub` is the client itself — such tokens may carry `scope`), or Entra's rule for tokens without
+    /// `idtyp`: no delegated scope at all.
     public var isAppOnly: Bool {
         if let idtyp { return idtyp == "app" }
-        return scopes.isEmpty && (subject == nil || subject == clientID)
+        if let subject, let clientID, subject == clientID { return true }
+        return scopes.isEmpty
     }
 }

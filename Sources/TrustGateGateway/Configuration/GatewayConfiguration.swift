@@ -14,6 +14,8 @@ public struct GatewayConfiguration: Sendable {
     public var routes: [RouteConfiguration]
     /// The named ways to authenticate (`auth_schemes:`) that routes' `auth` requirements use.
     public var authenticationSchemes: AuthenticationSchemes
+    /// The OAuth 2.0 token service the gateway serves itself; nil: none.
+    public var tokenService: TokenServiceConfiguration?
     public var admin: AdminConfiguration?
     public var accessLog: AccessLogConfiguration
     public var shutdown: ShutdownConfiguration

@@ -1,5 +1,6 @@
 import Foundation
 import TrustGateAuth
+import TrustGateTokens
 import TrustGateX509
 import X509
 
@@ -27,6 +28,20 @@ public enum GatewayConfigurationExplanation {
         for route in configuration.routes {
             lines.append("")
             lines += routeLines(route, configuration)
+        }
+
+        if let tokenService = configuration.tokenService {
+            let settings = tokenService.settings
+            let urls = settings.urls
+            lines.append("")
+            lines.append("Token service (OAuth 2.0 client credentials)")
+            lines.append("  Issuer: \(urls.issuer)")
+            lines.append("  Served on: " + (tokenService.hosts.isEmpty ? "every host" : tokenService.hosts.joined(separator: ", "))
+                + " — before the host's certificate rules (each client's registration judges its certificate)")
+            lines.append("  Endpoints: token \(urls.tokenPath), JWKS \(urls.jwksPath), discovery \(urls.openIDConfigurationPath), \(urls.authorizationServerMetadataPath), \(urls.entraOpenIDConfigurationPath)")
+            lines.append("  Store: \(tokenService.storePath); signing algorithm for new keys: \(settings.accessTokenAlgorithm.rawValue)")
+            lines.append("  Client assertions: aud = " + (settings.strictAssertionAudience ? "the issuer only" : "the issuer or the token endpoint")
+                + "; clock skew \(duration(settings.clockSkew)); max age \(duration(settings.maximumAssertionAge)); tokens bound to a presented certificate: \(yesNo(settings.bindTokensToPresentedCertificates))")
         }
 
         lines.append("")

@@ -88,7 +88,7 @@ struct GatewayConfigurationReader {
     let credentials: GatewayCredentialReader
     var sourceFiles = GatewaySourceFiles()
 
-    static let topLevelKeys: Set<String> = ["listeners", "upstreams", "auth_schemes", "routes", "admin", "access_log", "shutdown", "reload"]
+    static let topLevelKeys: Set<String> = ["listeners", "upstreams", "auth_schemes", "routes", "token_service", "admin", "access_log", "shutdown", "reload"]
 
     mutating func read(_ root: ConfigurationNode) throws -> GatewayConfiguration {
         if FileManager.default.fileExists(atPath: root.file) { sourceFiles.add(root.file) }
@@ -101,6 +101,11 @@ struct GatewayConfigurationReader {
         let routes = try readRoutes(map.required("routes"), listeners: listeners, upstreams: upstreams, schemes: schemes)
 
         var configuration = GatewayConfiguration(listeners: listeners, upstreams: upstreams, routes: routes, authenticationSchemes: schemes)
+        if let tokenService = map["token_service"] {
+            let service = try TokenServiceReading.read(tokenService, listeners: listeners, environment: credentials.environment)
+            if let keyFile = try tokenService.mappingWithAnyKeys()["store_key_file"] { sourceFiles.add(try keyFile.path()) }
+            configuration.tokenService = service
+        }
         if let admin = map["admin"] {
             configuration.admin = try readAdmin(admin, listeners: listeners)
         }

@@ -8,12 +8,15 @@ import X509
 /// DIR/ca/                        the CA (root + intermediate, keys, state.json), as `trustgate pki init-ca` makes it
 /// DIR/ca.pem                     the root: the trust anchor of the policy
 /// DIR/server.pem, server.key     localhost, 127.0.0.1, ::1 (chain: leaf, intermediate)
-/// DIR/client.pem, client.key     CN=demo-client, URI spiffe://demo.trustgate/client, clientAuth
+/// DIR/client.pem, client.key     CN=demo-client, URI spiffe://demo.trustgate/client, clientAuth (EC P-256)
+/// DIR/client-rsa.pem, .key       the same names with an RSA 2048 key: MSAL signs client assertions with RSA only
 /// DIR/client-expired.pem, .key   validity ended a day ago
 /// DIR/client-revoked.pem, .key   valid, but on the intermediate's CRL
 /// DIR/intermediate-crl.pem       the intermediate's CRL (covers the client certificates)
 /// DIR/root-crl.pem               the root's CRL (covers the intermediate)
 /// DIR/policy.yaml                trust ca.pem, revocation chain with both CRLs, require_crl, clientAuth
+/// DIR/store.key, tokens.db       the token service's store key (0600) and registration store
+///                                (written by `DemoTokenService.prepare`, not here)
 /// ```
 ///
 /// Every issuer is the intermediate; leaf files hold the leaf then the intermediate, as a TLS peer sends them.
@@ -34,6 +37,8 @@ public struct DemoPKI: Sendable {
     public var serverKeyFile: String { path("server.key") }
     public var clientCertificateFile: String { path("client.pem") }
     public var clientKeyFile: String { path("client.key") }
+    public var clientRSACertificateFile: String { path("client-rsa.pem") }
+    public var clientRSAKeyFile: String { path("client-rsa.key") }
     public var expiredCertificateFile: String { path("client-expired.pem") }
     public var expiredKeyFile: String { path("client-expired.key") }
     public var revokedCertificateFile: String { path("client-revoked.pem") }
@@ -44,6 +49,10 @@ public struct DemoPKI: Sendable {
     /// `require_crl` needs a CRL for every issuer on the path.
     public var crlFiles: [String] { [intermediateCRLFile, rootCRLFile] }
     public var policyFile: String { path("policy.yaml") }
+    /// The token service's SQLite registration store.
+    public var tokenStoreFile: String { path("tokens.db") }
+    /// The key that encrypts the token service's signing keys in the store (base64, 0600).
+    public var tokenStoreKeyFile: String { path("store.key") }
 
     /// The client's SPIFFE ID, for identity rules in demo routes.
     public static let clientURI = "spiffe://demo.trustgate/client"
@@ -122,12 +131,14 @@ public struct DemoPKI: Sendable {
                 validity: current),
             now: now)
         let client = try issueClient(Self.clientCommonName, validity: current, authority: authority, now: now)
+        let rsaClient = try issueClient(Self.clientCommonName, validity: current, authority: authority, now: now, keyAlgorithm: .rsa2048)
         let expiredClient = try issueClient("demo-client-expired", validity: expired, authority: authority, now: now)
         let revokedClient = try issueClient("demo-client-revoked", validity: current, authority: authority, now: now)
         _ = try authority.revoke(certificate: revokedClient.certificate, reason: .keyCompromise, at: now)
 
         try write(server, certificateFile: serverCertificateFile, keyFile: serverKeyFile)
         try write(client, certificateFile: clientCertificateFile, keyFile: clientKeyFile)
+        try write(rsaClient, certificateFile: clientRSACertificateFile, keyFile: clientRSAKeyFile)
         try write(expiredClient, certificateFile: expiredCertificateFile, keyFile: expiredKeyFile)
         try write(revokedClient, certificateFile: revokedCertificateFile, keyFile: revokedKeyFile)
         try SecureFileWriter.write(
@@ -138,7 +149,8 @@ public struct DemoPKI: Sendable {
     }
 
     private func issueClient(
-        _ commonName: String, validity: ValidityPeriod, authority: CertificateAuthority, now: Date
+        _ commonName: String, validity: ValidityPeriod, authority: CertificateAuthority, now: Date,
+        keyAlgorithm: KeyAlgorithm = .default
     ) throws -> IssuedCertificate {
         try authority.issue(
             IssuanceRequest(
@@ -149,7 +161,8 @@ public struct DemoPKI: Sendable {
                 },
                 subjectAlternativeNames: [try SubjectAlternativeNameText.uri(Self.clientURI)],
                 extendedKeyUsages: [.clientAuth],
-                validity: validity),
+                validity: validity,
+                keyAlgorithm: keyAlgorithm),
             now: now)
     }
 
@@ -194,7 +207,7 @@ public struct DemoPKI: Sendable {
     private func reusableAuthority(now: Date) -> CertificateAuthority? {
         let files = [
             caFile, serverCertificateFile, serverKeyFile, clientCertificateFile, clientKeyFile,
-            expiredCertificateFile, expiredKeyFile, revokedCertificateFile, revokedKeyFile, policyFile,
+            clientRSACertificateFile, clientRSAKeyFile, expiredCertificateFile, expiredKeyFile, revokedCertificateFile, revokedKeyFile, policyFile,
         ] + crlFiles
         guard files.allSatisfy({ FileManager.default.fileExists(atPath: $0) }),
               let authority = try? CertificateAuthority.load(from: caDirectory),
@@ -208,6 +221,7 @@ public struct DemoPKI: Sendable {
         let leaves: [(certificate: String, key: String, mustStayValid: Bool)] = [
             (serverCertificateFile, serverKeyFile, true),
             (clientCertificateFile, clientKeyFile, true),
+            (clientRSACertificateFile, clientRSAKeyFile, true),
             (revokedCertificateFile, revokedKeyFile, true),
             (expiredCertificateFile, expiredKeyFile, false),
         ]

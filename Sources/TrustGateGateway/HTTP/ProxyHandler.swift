@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import TrustGateAuth
+import TrustGateTokens
 import TrustGateX509
 
 /// Handles the requests of one HTTP/1.1 connection or one HTTP/2 stream: decides (route, host, client
@@ -75,6 +76,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 exchange.buffered.append(.body(.byteBuffer(buffer)))
             case .proxying:
                 exchange.upstream?.relay.write(.body(.byteBuffer(buffer)))
+            case .serving:
+                collectLocalBody(buffer, exchange: exchange)
             case .local, .finished:
                 break
             }
@@ -88,6 +91,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 exchange.upstream?.relay.write(.end(trailers))
                 exchange.upstream?.relay.flush()
                 startResponseTimer(exchange)
+            case .serving:
+                dispatchTokenRequest(exchange)
             case .local, .finished:
                 break
             }
@@ -178,6 +183,15 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         }
         exchange.hostName = hostName
         exchange.target = target
+
+        // The token service judges client certificates with each client's own registration (a self-signed
+        // certificate is a valid credential there), so its paths are answered before the host's policy runs.
+        if let tokenService = runtime.tokenService, tokenService.serves(listener: listener.index, host: host.index),
+           let endpoint = tokenService.service.endpoint(forPath: target.path)
+        {
+            serveTokenService(exchange: exchange, endpoint: endpoint, service: tokenService.service, host: host, context: context)
+            return
+        }
 
         let excluded = host.excludedPaths.contains(target.matchPath)
         let presented: PresentedCertificateChain?
@@ -278,6 +292,69 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 authenticate(exchange: exchange, authentication: authentication, certificate: accepted)
             } else {
                 startUpstream(exchange: exchange, certificate: accepted, principal: nil)
+            }
+        }
+    }
+
+    // MARK: - The token service
+
+    private func serveTokenService(exchange: ProxyExchange, endpoint: TokenServiceEndpoint, service: TokenService, host: HostRuntime, context: ChannelHandlerContext) {
+        let evidence: ClientCertificateEvidence?
+        switch certificateSource(head: exchange.head, host: host) {
+        case .none:
+            evidence = nil
+        case .chain(let chain):
+            let source: ClientCertificateEvidence.Source = connection.certificateIdentifiesProxy
+                ? .forwardedHeader(connection.listener.trustedProxies?.format ?? .rfc9440) : .tlsConnection
+            evidence = ClientCertificateEvidence(chain: chain, source: source)
+        case .invalid(let detail):
+            respondLocally(.badRequest(detail, reason: "invalid_forwarded_certificate"))
+            return
+        }
+        exchange.phase = .serving
+        exchange.localRouteName = "token_service"
+        exchange.localService = LocalServiceCall(
+            service: service, endpoint: endpoint, clientCertificate: evidence, isSecureTransport: credentialsTravelledOverTLS(exchange),
+            bodyLimit: service.settings.maximumBodyLength, body: context.channel.allocator.buffer(capacity: 0))
+        if exchange.head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
+        }
+    }
+
+    private func collectLocalBody(_ buffer: ByteBuffer, exchange: ProxyExchange) {
+        guard var call = exchange.localService else { return }
+        guard call.body.readableBytes + buffer.readableBytes <= call.bodyLimit else {
+            exchange.localService = nil
+            respondLocally(ProblemResponse(
+                status: .payloadTooLarge, title: "Payload Too Large",
+                detail: "The request body is larger than this endpoint reads (\(call.bodyLimit) bytes).", reason: "body_too_large"))
+            return
+        }
+        var buffer = buffer
+        call.body.writeBuffer(&buffer)
+        exchange.localService = call
+    }
+
+    /// The whole request is in: the service answers off the event loop (it may sign, verify and write the
+    /// replay store), then the answer is written here.
+    private func dispatchTokenRequest(_ exchange: ProxyExchange) {
+        guard let context, let call = exchange.localService else { return }
+        exchange.localService = nil
+        let head = exchange.head
+        let request = TokenRequest(
+            method: head.method.rawValue, path: exchange.target?.path ?? head.uri,
+            contentType: head.headers["content-type"].first, authorization: head.headers["authorization"],
+            body: Array(call.body.readableBytesView), clientCertificate: call.clientCertificate,
+            isSecureTransport: call.isSecureTransport)
+        pauseReads()
+        let eventLoop = context.eventLoop
+        let bound = NIOLoopBound((self, exchange), eventLoop: eventLoop)
+        Task {
+            let response = await call.service.handle(request, at: call.endpoint)
+            eventLoop.execute {
+                let (handler, exchange) = bound.value
+                guard handler.exchange === exchange, exchange.phase == .serving else { return }
+                handler.writeLocalResponse(status: HTTPResponseStatus(statusCode: response.status), headers: response.headers, body: response.body)
             }
         }
     }
@@ -514,6 +591,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     // MARK: - Ending
 
     private func respondLocally(_ problem: ProblemResponse) {
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/problem+json"), ("Cache-Control", "no-store")]
+        for (name, value) in problem.extraHeaders { headers.append((name, value)) }
+        writeLocalResponse(status: problem.status, headers: headers, body: problem.body())
+    }
+
+    /// An answer the gateway makes itself (a problem, the token service's JSON); `Content-Length` is added.
+    private func writeLocalResponse(status: HTTPResponseStatus, headers extra: [(name: String, value: String)], body: [UInt8]) {
         guard let context, let exchange else { return }
         exchange.responseTimer?.cancel()
         if let upstream = exchange.upstream {
@@ -522,20 +606,18 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             upstream.channel.close(promise: nil)
         }
         exchange.phase = .local
-        exchange.status = Int(problem.status.code)
+        exchange.localService = nil
+        exchange.status = Int(status.code)
         exchange.buffered.removeAll()
         if (!exchange.requestEnded || quiescing) && !isHTTP2 {
             exchange.closeAfterResponse = true
         }
-        let body = problem.body()
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/problem+json")
+        for (name, value) in extra where name.lowercased() != "content-length" { headers.add(name: name, value: value) }
         headers.add(name: "Content-Length", value: String(body.count))
-        headers.add(name: "Cache-Control", value: "no-store")
-        for (name, value) in problem.extraHeaders { headers.add(name: name, value: value) }
         if exchange.closeAfterResponse && !isHTTP2 { headers.add(name: "Connection", value: "close") }
         let version = isHTTP2 ? HTTPVersion.http2 : exchange.head.version
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: problem.status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
         if exchange.head.method != .HEAD {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
             exchange.bytesSent = body.count
@@ -597,13 +679,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     private func record(_ exchange: ProxyExchange, status: Int) {
         let duration = exchange.elapsed
-        let routeName = exchange.route?.name ?? "-"
+        let routeName = exchange.route?.name ?? exchange.localRouteName ?? "-"
         runtime.metrics.recordRequest(route: routeName, status: status, duration: duration)
         guard runtime.accessLog.isEnabled else { return }
         runtime.accessLog.write(AccessLogEntry(
             time: Date(), clientAddress: connection.remoteAddressText, sni: connection.serverName,
             method: exchange.head.method.rawValue, path: exchange.path ?? "-", status: status,
-            durationMilliseconds: duration * 1000, upstream: exchange.route?.upstream.name, route: exchange.route?.name,
+            durationMilliseconds: duration * 1000, upstream: exchange.route?.upstream.name, route: exchange.route?.name ?? exchange.localRouteName,
             certificateSubject: exchange.certificateSubject, certificateSHA256: exchange.certificateSHA256,
             verdict: exchange.verdictLabel, httpVersion: isHTTP2 ? "2" : "\(exchange.head.version.major).\(exchange.head.version.minor)",
             bytesSent: exchange.bytesSent))
@@ -618,6 +700,8 @@ final class ProxyExchange {
         /// Authorised; waiting for an upstream connection.
         case connecting
         case proxying
+        /// Reading the request body for a service the gateway answers itself (the token service).
+        case serving
         /// The gateway answered itself (an error or a denial).
         case local
         case finished
@@ -638,6 +722,10 @@ final class ProxyExchange {
     var certificateSHA256: String?
     /// Who the route's `auth` authenticated (nil without `auth`).
     var principal: Principal?
+    /// The request the gateway answers itself, while its body is read.
+    var localService: LocalServiceCall?
+    /// The metrics/access-log route label of a request answered by a built-in service.
+    var localRouteName: String?
     var buffered: [HTTPClientRequestPart] = []
     var requestEnded = false
     var upstream: UpstreamConnection?
@@ -660,4 +748,14 @@ final class ProxyExchange {
         guard let upstreamStarted else { return 0 }
         return Double((NIODeadline.now() - upstreamStarted).nanoseconds) / 1e9
     }
+}
+
+/// A request for a built-in service, collected before the service is called.
+struct LocalServiceCall {
+    let service: TokenService
+    let endpoint: TokenServiceEndpoint
+    let clientCertificate: ClientCertificateEvidence?
+    let isSecureTransport: Bool
+    let bodyLimit: Int
+    var body: ByteBuffer
 }

@@ -12,6 +12,8 @@ final class GatewayRuntime: Sendable {
     let listeners: [ListenerRuntime]
     let routes: RouteTable
     let upstreams: [String: UpstreamRuntime]
+    /// The token service served on this gateway's listeners; nil without `token_service`.
+    let tokenService: TokenServiceRuntime?
     let metrics: GatewayMetrics
     let accessLog: AccessLog
     let generation: Int
@@ -61,6 +63,7 @@ final class GatewayRuntime: Sendable {
                 authentication: route.authentication.map(CompiledRouteAuthentication.init)))
         }
         self.routes = RouteTable(routes: routes)
+        self.tokenService = try configuration.tokenService.map { try TokenServiceRuntime(configuration: $0, listeners: listeners) }
     }
 
     /// Publishes the expiry gauges of this configuration's certificates and CRLs.

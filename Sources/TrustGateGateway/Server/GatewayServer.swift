@@ -71,6 +71,9 @@ public final class GatewayServer: Sendable {
 
     public func start() async throws {
         let runtime = currentRuntime
+        if let tokenService = runtime.tokenService, let configuration = runtime.configuration.tokenService {
+            try await tokenService.ensureSigningKey(storeKey: configuration.storeKey)
+        }
         var channels: [any Channel] = []
         var ports: [Int] = []
         do {
@@ -126,6 +129,10 @@ public final class GatewayServer: Sendable {
         }
         current.replace(with: runtime)
         runtime.publishExpiries()
+        if let tokenService = runtime.tokenService, let configuration = configuration.tokenService {
+            // A reload may point at a new, empty store: give it a key as start() does.
+            Task { try? await tokenService.ensureSigningKey(storeKey: configuration.storeKey) }
+        }
         old.retire()
         metrics.incrementReloads(success: true)
         var notes: [String] = []

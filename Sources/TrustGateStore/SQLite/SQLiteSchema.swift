@@ -119,6 +119,21 @@ enum SQLiteSchema {
                 ) STRICT;
                 CREATE INDEX audit_events_by_client ON audit_events(client_id, sequence);
                 """
-        )
+        ),
+        Migration(
+            version: 2,
+            summary: "named keys for the calling side (secrets and certificates, sealed with the store key)",
+            sql: """
+                CREATE TABLE named_keys (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('secret', 'certificate')),
+                    sealed_value BLOB NOT NULL,
+                    certificate_subject TEXT,
+                    certificate_sha256 BLOB,
+                    certificate_not_after INTEGER,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                """
+        ),
     ]
 }

@@ -1,0 +1,20 @@
+import TrustGateStore
+import TrustGateTokens
+
+/// The OAuth 2.0 token service the gateway serves itself (`token_service:`): its issuer and tolerances, the
+/// registration store, and the key that opens the signing keys.
+public struct TokenServiceConfiguration: Sendable {
+    public var settings: TokenServiceSettings
+    /// The SQLite registration store (created when missing).
+    public var storePath: String
+    public var storeKey: KeyEncryptionKey
+    /// Configured host names whose requests may reach the service's paths; empty: every host.
+    public var hosts: [String]
+
+    public init(settings: TokenServiceSettings, storePath: String, storeKey: KeyEncryptionKey, hosts: [String] = []) {
+        self.settings = settings
+        self.storePath = storePath
+        self.storeKey = storeKey
+        self.hosts = hosts
+    }
+}

@@ -1,0 +1,40 @@
+import TrustGateJOSE
+
+/// What the token service answers: status, headers and a JSON body, for any HTTP server to write out.
+public struct TokenHTTPResponse: Sendable {
+    public var status: Int
+    /// Header names as they should be sent; values never contain CR or LF.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a header (case-insensitive name).
+    public func header(_ name: String) -> String? {
+        let lowered = name.lowercased()
+        return headers.first { $0.name.lowercased() == lowered }?.value
+    }
+
+    /// RFC 6749 §5.1: token responses and errors are never cached.
+    static let noStore: [(name: String, value: String)] = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+
+    /// A JSON body with the token endpoint's no-store headers.
+    static func json(status: Int, _ object: JSONObject, extraHeaders: [(name: String, value: String)] = []) -> TokenHTTPResponse {
+        TokenHTTPResponse(
+            status: status,
+            headers: [("Content-Type", "application/json;charset=UTF-8")] + noStore + extraHeaders,
+            body: Array(JSONTextEncoder.encode(object: object).utf8))
+    }
+
+    /// A public JSON document (discovery, JWKS) that caches may keep for `maxAge` seconds.
+    static func publicJSON(_ body: [UInt8], maxAge: Int) -> TokenHTTPResponse {
+        TokenHTTPResponse(
+            status: 200,
+            headers: [("Content-Type", "application/json;charset=UTF-8"), ("Cache-Control", "public, max-age=\(max(0, maxAge))")],
+            body: body)
+    }
+}
