@@ -219,7 +219,8 @@ struct CallCommand: AsyncParsableCommand {
             output += "\n"
             var bytes = Array(output.utf8) + response.body
             if let last = response.body.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
-            FileHandle.standardOutput.write(Data(bytes))
+            // write(contentsOf:) throws on a closed pipe (`| head`); the legacy write(_:) traps.
+            try? FileHandle.standardOutput.write(contentsOf: Data(bytes))
         }
         switch response.outcome {
         case .success:

@@ -57,7 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
         let port = port
         try await GatewayRunner.run(configuration, reload: { try GatewayConfigurationLoader.load(contentsOfFile: configFile) }) { _ in
             // Unbuffered: stdout piped to a file or `tee` would otherwise hold the instructions until exit.
-            FileHandle.standardOutput.write(Data((Self.instructions(directory: shown, port: port) + "\n").utf8))
+            try? FileHandle.standardOutput.write(contentsOf: Data((Self.instructions(directory: shown, port: port) + "\n").utf8))
         }
         try? await upstream.stop()
     }
