@@ -28,10 +28,16 @@ struct CallCommand: AsyncParsableCommand {
                       --client-id ID [--scope S], and --secret-key REF
                       [--client-secret-method basic|post], or a certificate
                       (--key NAME, --cert or --pfx) for an MSAL-style client
-                      assertion [--assertion-alg ALG] [--send-x5c]
+                      assertion [--assertion-alg ALG] [--send-x5c]; that
+                      certificate is also the TLS client certificate (to the
+                      API and the token endpoint), so a route needing the
+                      certificate AND the token works; --tls-cert/--tls-pfx
+                      present another one
               apikey  --key KEY [--api-key-header NAME] (x-functions-key)
-            With the other types, --cert / --pfx is a TLS client certificate. Passwords of PFX files \
-            and encrypted keys: --password-env or --password-file.
+            With the other types, --cert / --pfx is a TLS client certificate. --tls-cert FILE \
+            [--tls-cert-key FILE] or --tls-pfx FILE give the TLS client certificate explicitly, for \
+            every type but cert. Passwords of PFX files and encrypted keys: --password-env or \
+            --password-file (one password for all).
 
             Claims (--claims JSON or @FILE, an object) go where --send-claims-in says: body (JSON, the \
             default), form, query, or header (one header per claim). The method defaults to POST when \
@@ -137,6 +143,15 @@ struct CallCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A client certificate and key in a PFX / PKCS#12 file.", valueName: "file"))
     var pfx: String?
 
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("A TLS client certificate (PEM, with the key unless --tls-cert-key), independent of the authentication.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-cert-key"), help: ArgumentHelp("The private key of --tls-cert.", valueName: "file"))
+    var tlsCertKey: String?
+
+    @Option(name: .customLong("tls-pfx"), help: ArgumentHelp("A TLS client certificate and key in a PFX file, independent of the authentication.", valueName: "file"))
+    var tlsPFX: String?
+
     @OptionGroup var password: PasswordOptions
 
     @Option(name: .customLong("header"), help: ArgumentHelp("An extra request header 'Name: value' (repeatable).", valueName: "header"))
@@ -166,7 +181,8 @@ struct CallCommand: AsyncParsableCommand {
             let connectionOptions: [(Bool, String)] = [
                 (method != nil, "--method"), (auth != nil, "--auth"), (!keys.isEmpty, "--key"), (sendClaimsIn != nil, "--send-claims-in"),
                 (tokenFrom != nil || tokenURL != nil, "--token-from/--token-url"), (!ca.isEmpty, "--ca"),
-                (cert != nil || pfx != nil, "--cert/--pfx"), (allowInsecureAuth, "--allow-insecure-auth"),
+                (cert != nil || pfx != nil, "--cert/--pfx"), (tlsCert != nil || tlsPFX != nil, "--tls-cert/--tls-pfx"),
+                (allowInsecureAuth, "--allow-insecure-auth"),
             ]
             if let given = connectionOptions.first(where: { $0.0 }) {
                 throw ValidationError("\(given.1) belongs in the connector file when --connector is given")
@@ -177,6 +193,11 @@ struct CallCommand: AsyncParsableCommand {
         if let attempts, !(1...10).contains(attempts) { throw ValidationError("--attempts must be between 1 and 10") }
         if cert != nil, pfx != nil { throw ValidationError("give only one of --cert and --pfx") }
         if certKey != nil, cert == nil { throw ValidationError("--cert-key goes with --cert") }
+        if tlsCert != nil, tlsPFX != nil { throw ValidationError("give only one of --tls-cert and --tls-pfx") }
+        if tlsCertKey != nil, tlsCert == nil { throw ValidationError("--tls-cert-key goes with --tls-cert") }
+        if auth == .cert, tlsCert != nil || tlsPFX != nil {
+            throw ValidationError("--auth cert presents its own certificate (--key, --cert or --pfx); --tls-cert/--tls-pfx are for the other types")
+        }
         if tokenFrom != nil, tokenURL != nil { throw ValidationError("give only one of --token-from and --token-url") }
     }
 
@@ -290,6 +311,8 @@ struct CallCommand: AsyncParsableCommand {
             }
         }
         if usesTokenEndpoint, auth != .bearer { throw CommandFailure.input("--token-from / --token-url go with --auth bearer") }
+        if let tlsCert { fileIdentity = .pemFiles(certificate: tlsCert, privateKey: tlsCertKey, password: passwordReference) }
+        if let tlsPFX { fileIdentity = .pfxFile(path: tlsPFX, password: passwordReference) }
         configuration.tls.clientCertificate = fileIdentity
         do {
             try configuration.validate()
@@ -313,10 +336,13 @@ struct CallCommand: AsyncParsableCommand {
         } else {
             let certificate: ClientIdentitySource
             switch (keys.count, fileIdentity) {
-            case (1, nil): certificate = .namedKey(keys[0])
+            // The assertion's certificate is the TLS client certificate too (unless --tls-cert/--tls-pfx replace it):
+            // routes that need the certificate AND the token (certificate-bound tokens, seed 004) then work.
+            case (1, nil):
+                certificate = .namedKey(keys[0])
+                fileIdentity = certificate
             case (0, let identity?):
                 certificate = identity
-                fileIdentity = nil  // the assertion's certificate, not a TLS client certificate
             default:
                 throw CommandFailure.input("the token request needs --secret-key, or one certificate (--key NAME, --cert or --pfx) for a client assertion")
             }

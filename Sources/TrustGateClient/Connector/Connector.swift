@@ -86,7 +86,9 @@ public final class Connector: Sendable {
             if let files = settings.trustedCAFiles { tokenAnchors = try Self.anchors(files: files, given: []) }
             credential = .acquiredBearer(ClientCredentialsTokenSource(
                 endpoint: settings.endpoint, clientID: settings.clientID, scope: settings.scope, authentication: authentication,
-                exchange: exchange, tls: try Self.tlsConfiguration(anchors: tokenAnchors, identity: nil),
+                // The connector's TLS client certificate is offered to the token endpoint too (only sent when the
+                // server asks): it can then bind the token to it, or accept it as tls_client_auth.
+                exchange: exchange, tls: try Self.tlsConfiguration(anchors: tokenAnchors, identity: identity),
                 allowInsecure: configuration.allowInsecureAuthentication, cache: tokenCache, discovery: .shared))
         }
     }
