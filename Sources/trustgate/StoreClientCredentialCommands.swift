@@ -115,6 +115,52 @@ struct ClientAddCertificateCommand: AsyncParsableCommand {
     }
 }
 
+/// `trustgate client add-jwks ID --file jwks.json`.
+struct ClientAddJWKSCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add-jwks",
+        abstract: "Register the client's public keys as a JWKS for private_key_jwt (replaces its earlier JWKS).",
+        discussion: """
+            The file is a JWK set, {"keys": [...]}. Every key needs a kid (assertions name their key by kid), must \
+            be RSA (2048 bits or more), EC or OKP, and may hold public members only: a set with a private member \
+            (d, p, q, dp, dq, qi, oth, k) is refused. Keys in an assertion's own header (jwk, jku, x5u) are never used.
+            """)
+
+    @Argument(help: ArgumentHelp("The client_id.", valueName: "id"))
+    var id: String
+
+    @Option(help: ArgumentHelp("The JWKS file (JSON).", valueName: "file"))
+    var file: String
+
+    @OptionGroup var store: StoreOptions
+
+    @Flag(help: "Print the registered key ids as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await StoreCommand.run {
+            let bytes = try StoreCommand.readFile(file, option: "--file")
+            let keys: [ClientJSONWebKey]
+            do {
+                keys = try ClientJSONWebKey.keySet(clientID: id, jwksBytes: bytes)
+            } catch {
+                throw CommandFailure.input("--file \(file): \((error as? InvalidRegistrationValue)?.description ?? "\(error)")")
+            }
+            try await store.open(create: false).replaceClientKeys(clientID: id, with: keys)
+            if json {
+                try StoreCommand.printJSON(RegisteredKeysView(client_id: id, kids: keys.map(\.keyID)))
+            } else {
+                print("Registered \(keys.count) key(s) for client \(id): \(keys.map(\.keyID).joined(separator: ", ")).")
+            }
+        }
+    }
+
+    private struct RegisteredKeysView: Encodable {
+        let client_id: String
+        let kids: [String]
+    }
+}
+
 /// `trustgate client add-sni-rule ID --ca FILE [--subject DN] [--san-dns …] …`.
 struct ClientAddSubjectIssuerRuleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -10,11 +10,17 @@ public struct TokenServiceConfiguration: Sendable {
     public var storeKey: KeyEncryptionKey
     /// Configured host names whose requests may reach the service's paths; empty: every host.
     public var hosts: [String]
+    /// The automatic key rotation schedule (`key_rotation:`); nil: keys rotate only with `trustgate keys rotate`.
+    public var keyRotation: SigningKeyRotationSchedule?
 
-    public init(settings: TokenServiceSettings, storePath: String, storeKey: KeyEncryptionKey, hosts: [String] = []) {
+    public init(
+        settings: TokenServiceSettings, storePath: String, storeKey: KeyEncryptionKey, hosts: [String] = [],
+        keyRotation: SigningKeyRotationSchedule? = nil
+    ) {
         self.settings = settings
         self.storePath = storePath
         self.storeKey = storeKey
         self.hosts = hosts
+        self.keyRotation = keyRotation
     }
 }

@@ -20,11 +20,16 @@ import TrustGateX509
 ///   bind_tokens_to_certificates: true    # cnf.x5t#S256 whenever the request presented a certificate
 ///   tenant_id: demo                      # the Entra profile's tid (default: the issuer's last path segment)
 ///   jwks_cache_time: 1h                  # Cache-Control max-age of the JWKS
+///   key_rotation:                        # absent: keys rotate only with `trustgate keys rotate`
+///     interval: 90d                      #   a new signing key when the current one has signed this long
+///     publish_ahead: 1h                  #   the new key is in the JWKS this long before it signs (≥ jwks_cache_time;
+///                                        #   default: jwks_cache_time); the old key stays for the longest token
+///                                        #   lifetime plus jwks_cache_time
 /// ```
 enum TokenServiceReading {
     static let keys: Set<String> = [
         "issuer", "store", "store_key_file", "hosts", "signing_algorithm", "clock_skew", "max_assertion_age",
-        "strict_assertion_audience", "bind_tokens_to_certificates", "tenant_id", "jwks_cache_time",
+        "strict_assertion_audience", "bind_tokens_to_certificates", "tenant_id", "jwks_cache_time", "key_rotation",
     ]
 
     static func read(_ node: ConfigurationNode, listeners: [ListenerConfiguration], environment: [String: String]) throws -> TokenServiceConfiguration {
@@ -69,6 +74,20 @@ enum TokenServiceReading {
                 if !hosts.contains(name) { hosts.append(name) }
             }
         }
-        return TokenServiceConfiguration(settings: settings, storePath: storePath, storeKey: storeKey, hosts: hosts)
+        let keyRotation = try map["key_rotation"].map { try readKeyRotation($0, jwksCacheTime: settings.jwksCacheTime) }
+        return TokenServiceConfiguration(settings: settings, storePath: storePath, storeKey: storeKey, hosts: hosts, keyRotation: keyRotation)
+    }
+
+    static func readKeyRotation(_ node: ConfigurationNode, jwksCacheTime: TimeInterval) throws -> SigningKeyRotationSchedule {
+        let map = try node.mapping(allowedKeys: ["interval", "publish_ahead"])
+        let interval = try map.required("interval").duration(max: 10 * 365 * 86_400)
+        let publishAhead = try map["publish_ahead"]?.duration(max: 365 * 86_400) ?? jwksCacheTime
+        let schedule = SigningKeyRotationSchedule(interval: interval, publishAhead: publishAhead)
+        do {
+            try schedule.validate(jwksCacheTime: jwksCacheTime)
+        } catch {
+            throw node.error("\(error)")
+        }
+        return schedule
     }
 }

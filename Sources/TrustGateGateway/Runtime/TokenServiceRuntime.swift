@@ -7,10 +7,18 @@ final class TokenServiceRuntime: Sendable {
     let service: TokenService
     /// Per listener: the host indices that serve it; nil = every host.
     let hostIndices: [Int: Set<Int>]?
+    /// The automatic rotation schedule's timer (`key_rotation:`); nil when keys rotate by hand only. Started by
+    /// the server once the runtime serves, cancelled when a reload replaces the runtime or the server stops.
+    let rotationTimer: SigningKeyRotationTimer?
 
     init(configuration: TokenServiceConfiguration, listeners: [ListenerRuntime]) throws {
         let store = try SQLiteRegistrationStore(path: configuration.storePath, create: true)
         service = try TokenService(settings: configuration.settings, store: store, storeKey: configuration.storeKey)
+        rotationTimer = configuration.keyRotation.map { schedule in
+            SigningKeyRotationTimer(
+                schedule: schedule, store: store, storeKey: configuration.storeKey,
+                algorithm: configuration.settings.accessTokenAlgorithm, jwksCacheTime: configuration.settings.jwksCacheTime)
+        }
         if configuration.hosts.isEmpty {
             hostIndices = nil
         } else {

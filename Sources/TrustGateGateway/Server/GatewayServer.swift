@@ -73,6 +73,7 @@ public final class GatewayServer: Sendable {
         let runtime = currentRuntime
         if let tokenService = runtime.tokenService, let configuration = runtime.configuration.tokenService {
             try await tokenService.ensureSigningKey(storeKey: configuration.storeKey)
+            tokenService.rotationTimer?.start()
         }
         var channels: [any Channel] = []
         var ports: [Int] = []
@@ -131,8 +132,12 @@ public final class GatewayServer: Sendable {
         runtime.publishExpiries()
         if let tokenService = runtime.tokenService, let configuration = configuration.tokenService {
             // A reload may point at a new, empty store: give it a key as start() does.
-            Task { try? await tokenService.ensureSigningKey(storeKey: configuration.storeKey) }
+            Task {
+                try? await tokenService.ensureSigningKey(storeKey: configuration.storeKey)
+                tokenService.rotationTimer?.start()
+            }
         }
+        old.tokenService?.rotationTimer?.cancel()
         old.retire()
         metrics.incrementReloads(success: true)
         var notes: [String] = []
@@ -175,6 +180,7 @@ public final class GatewayServer: Sendable {
             try? await channel.close()
         }
         try? await admin?.stop()
+        runtime.tokenService?.rotationTimer?.cancel()
         runtime.retire()
         accessLog.flush()
         if ownsGroup {

@@ -135,5 +135,18 @@ enum SQLiteSchema {
                 ) STRICT;
                 """
         ),
+        Migration(
+            version: 3,
+            summary: "clients' registered JWKS (public keys for private_key_jwt without certificates)",
+            sql: """
+                CREATE TABLE client_jwks (
+                    client_id TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
+                    kid TEXT NOT NULL,
+                    jwk TEXT NOT NULL,
+                    added_at INTEGER NOT NULL,
+                    PRIMARY KEY (client_id, kid)
+                ) STRICT, WITHOUT ROWID;
+                """
+        ),
     ]
 }

@@ -2,15 +2,18 @@ import Crypto
 import TrustGateJOSE
 import TrustGateStore
 
-/// Which certificate verifies a client assertion (CA-14, CA-15, CA-17): only certificates registered for the
-/// client, or an `x5c` chain that one of the client's subject/issuer rules will have to vouch for. Keys the token
-/// brings along (`jwk`, `jku`, `x5u`) are never considered.
+/// Which key verifies a client assertion (CA-14, CA-15, CA-17): only keys registered for the client (its JWKS or
+/// its certificates), or an `x5c` chain that one of the client's subject/issuer rules will have to vouch for. Keys
+/// the token brings along (`jwk`, `jku`, `x5u`) are never considered.
 enum AssertionKeySelection: Sendable {
     case registered(ClientCertificate)
+    /// A key from the client's registered JWKS, named by the header's `kid`.
+    case registeredKey(JSONWebKey)
     /// The assertion's own `x5c` (DER, leaf first), to be validated against the client's SN/I rules.
     case presentedChain([[UInt8]])
 
-    /// Picks in the order `kid` → `x5t#S256` → `x5t` → the `x5c` leaf → the only registered certificate.
+    /// Picks in the order `kid` (a registered JWK's `kid`, then a certificate's label) → `x5t#S256` → `x5t` →
+    /// the `x5c` leaf → the only registered key (JWK or certificate).
     ///
     /// A `kid` may name a registered certificate by any of its usual labels (see `isNamed(_:byKeyID:)`); a `kid` that
     /// names none is not an error by itself when a thumbprint or `x5c` identifies the key, since clients use `kid`
@@ -19,9 +22,14 @@ enum AssertionKeySelection: Sendable {
     static func select(
         header: JWSHeader,
         registered: [ClientCertificate],
+        registeredKeys: [JSONWebKey] = [],
         hasSubjectIssuerRules: Bool
     ) throws(TokenEndpointError) -> AssertionKeySelection {
         let chain = header.certificateChain
+        // A registered JWK is named by its kid exactly (no thumbprint forms: the client chose the label).
+        if let keyID = header.keyID, let named = registeredKeys.first(where: { $0.keyID == keyID }) {
+            return .registeredKey(named)
+        }
         if let keyID = header.keyID, let named = registered.first(where: { isNamed($0, byKeyID: keyID) }) {
             return .registered(named)
         }
@@ -51,9 +59,10 @@ enum AssertionKeySelection: Sendable {
             if hasSubjectIssuerRules { return .presentedChain(chain) }
         }
         if header.keyID != nil { throw .invalidClient(.assertionUnknownKeyID) }
-        switch registered.count {
-        case 0: throw .invalidClient(.assertionNoKey)
-        case 1: return .registered(registered[0])
+        switch (registered.count, registeredKeys.count) {
+        case (0, 0): throw .invalidClient(.assertionNoKey)
+        case (1, 0): return .registered(registered[0])
+        case (0, 1): return .registeredKey(registeredKeys[0])
         default: throw .invalidClient(.assertionAmbiguousKey)
         }
     }

@@ -82,7 +82,8 @@ final class ClientAssertionValidator: Sendable {
 
         // CA-14 / CA-15 / CA-17: the key, then the signature, then (for an SN/I chain) the chain.
         let selection = try AssertionKeySelection.select(
-            header: header, registered: registration.certificates, hasSubjectIssuerRules: !registration.subjectIssuerRules.isEmpty)
+            header: header, registered: registration.certificates, registeredKeys: try await registeredKeySet(client.id),
+            hasSubjectIssuerRules: !registration.subjectIssuerRules.isEmpty)
         let material: JSONWebKey.Material
         switch selection {
         case .registered(let certificate):
@@ -99,6 +100,10 @@ final class ClientAssertionValidator: Sendable {
                     presented.publicKey == registeredCertificate.publicKey
                 else { throw .invalidClient(.assertionChainKeyMismatch) }
             }
+        case .registeredKey(let key):
+            // The JWK's own `alg` / `use` / `key_ops`, when it declares them, bind it to what it may verify.
+            guard key.permitsVerification(with: header.algorithm) else { throw .invalidClient(.assertionUnsupportedKey) }
+            material = key.material
         case .presentedChain(let chain):
             guard let leaf = try? Certificate(derEncoded: chain[0]) else { throw .invalidClient(.assertionMalformed) }
             material = try Self.verificationKey(leaf.publicKey)
@@ -185,6 +190,19 @@ final class ClientAssertionValidator: Sendable {
         guard jti.unicodeScalars.count <= settings.maximumJTILength else { throw .invalidClient(.assertionJTITooLong) }
         let keepUntil = min(expiresAt, (claims.issuedAt ?? .infinity) + maximumAge) + skew
         return PendingAssertionID(jti: jti, expiresAt: Date(timeIntervalSince1970: keepUntil))
+    }
+
+    /// The client's registered JWKS (CA-14), when the store keeps them. A stored key that no longer parses is
+    /// left out rather than failing every assertion of the client.
+    private func registeredKeySet(_ clientID: String) async throws(TokenEndpointError) -> [JSONWebKey] {
+        guard let keyStore = store as? any ClientKeySetStore else { return [] }
+        let stored: [ClientJSONWebKey]
+        do {
+            stored = try await keyStore.clientKeys(clientID: clientID)
+        } catch {
+            throw .serverError(.storeFailure)
+        }
+        return stored.compactMap { try? $0.key() }
     }
 
     private func registeredKey(_ certificate: ClientCertificate) throws(TokenEndpointError) -> JSONWebKey.Material {
