@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TrustGateGateway
 
 struct ServeCommand: AsyncParsableCommand {
@@ -20,7 +21,22 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration, explain how each route is enforced, and exit.")
     var checkConfig = false
 
+    @Option(name: .customLong("log-level"), help: "The operator log's level on stderr: trace, debug, info, notice, warning, error, critical (default: info).")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (got \"\(logLevel)\")")
+        }
+    }
+
     func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         let path = config
         let configuration: GatewayConfiguration
         do {

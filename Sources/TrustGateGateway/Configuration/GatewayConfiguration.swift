@@ -69,13 +69,24 @@ public struct ListenerConfiguration: Sendable {
     public var hosts: [HostConfiguration]
     /// When set, the client certificate is read from a forwarded header sent by these proxies.
     public var trustedProxies: TrustedProxyConfiguration?
+    /// Timeouts and limits that shed slow or greedy clients.
+    public var clientLimits: ClientConnectionLimits
+    /// `underscores_in_headers`: request header names containing `_` are forwarded (false, the default, as
+    /// nginx: dropped). Even when true, a name that reads as a header the gateway manages once `_` is read as
+    /// `-` is dropped. A route can override it.
+    public var allowsUnderscoresInHeaders: Bool
 
-    public init(name: String, address: ListenAddress, tls: ListenerTLSConfiguration?, hosts: [HostConfiguration], trustedProxies: TrustedProxyConfiguration? = nil) {
+    public init(
+        name: String, address: ListenAddress, tls: ListenerTLSConfiguration?, hosts: [HostConfiguration], trustedProxies: TrustedProxyConfiguration? = nil,
+        clientLimits: ClientConnectionLimits = ClientConnectionLimits(), allowsUnderscoresInHeaders: Bool = false
+    ) {
         self.name = name
         self.address = address
         self.tls = tls
         self.hosts = hosts
         self.trustedProxies = trustedProxies
+        self.clientLimits = clientLimits
+        self.allowsUnderscoresInHeaders = allowsUnderscoresInHeaders
     }
 }
 
@@ -212,13 +223,17 @@ public struct RouteConfiguration: Sendable {
     public var forwardedHeaders: ForwardedHeaderStyle
     /// Basic / API key / bearer / certificate requirements; nil: the host's certificate rule alone.
     public var authentication: RouteAuthentication?
+    /// `underscores_in_headers` for this route; nil: the listener's
+    /// (``ListenerConfiguration/allowsUnderscoresInHeaders``).
+    public var allowsUnderscoresInHeaders: Bool?
 
     public init(
         name: String, hosts: [String] = [], pathPrefix: String = "/", methods: Set<String>? = nil, upstream: String,
         requireCertificate: Bool = false, identity: IdentityRequirement? = nil,
         forwarding: CertificateForwarding = CertificateForwarding(), forwardedHeaders: ForwardedHeaderStyle = .xForwarded,
-        authentication: RouteAuthentication? = nil
+        authentication: RouteAuthentication? = nil, allowsUnderscoresInHeaders: Bool? = nil
     ) {
+        self.allowsUnderscoresInHeaders = allowsUnderscoresInHeaders
         self.name = name
         self.hosts = hosts
         self.pathPrefix = pathPrefix

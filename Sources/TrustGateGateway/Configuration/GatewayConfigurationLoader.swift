@@ -20,6 +20,13 @@ import X509
 ///       header: x-arr-clientcert     # x-arr-clientcert (default) | rfc9440 | xfcc | nginx
 ///       proxy_spki_sha256: [base64…] # TLS listeners only: the proxy must also present a certificate with one
 ///                                    # of these SPKI SHA-256 pins (base64 or base64url of 32 bytes)
+///     client_limits:                 # shed slow or greedy clients (each closes the connection; see README)
+///       handshake_timeout: 10s       # TLS listeners: handshake complete within this from accept
+///       request_head_timeout: 30s    # HTTP/1.1: a head complete within this from its first byte; else 408
+///       request_body_timeout: 60s    # longest wait for the next piece of a request body; else 408
+///       request_body_min_rate: 0     # bytes/s a body must average after request_body_timeout; 0 = off
+///       max_connections_per_address: 0       # open connections per client address; 0 = unlimited
+///     underscores_in_headers: false  # forward request header names with `_` (default: dropped, as nginx)
 ///     hosts:                         # required, at least one; the first is the default host
 ///       - names: [localhost, 127.0.0.1]      # required (a single string too): DNS names, IPs, *.domain, *
 ///         certificate: server.pem    # required on TLS listeners, refused on plain ones: PEM chain (leaf first),
@@ -56,6 +63,7 @@ import X509
 ///     forward_certificate: [x-arr-clientcert]  # default; `none` or [] for no certificate headers
 ///     certificate_info_headers: false          # X-TrustGate-Client-Subject, -Issuer, -SHA1, -SHA256, -Verdict
 ///     forwarded_headers: x-forwarded # x-forwarded (default) | rfc7239 | both
+///     underscores_in_headers: true   # overrides the listener's setting for this route
 /// admin:                             # absent: no admin listener; `admin: {}`: on 127.0.0.1:9901
 ///   address: 127.0.0.1:9901
 /// access_log: stdout                 # stdout (default) | off | a file path
@@ -137,7 +145,7 @@ struct GatewayConfigurationReader {
         var listeners: [ListenerConfiguration] = []
         var names: Set<String> = []
         for (index, item) in items.enumerated() {
-            let map = try item.mapping(allowedKeys: ["name", "address", "tls", "trusted_proxies", "hosts"])
+            let map = try item.mapping(allowedKeys: ["name", "address", "tls", "trusted_proxies", "hosts", "client_limits", "underscores_in_headers"])
             let name = try map["name"]?.nonEmptyString() ?? "listener-\(index + 1)"
             guard names.insert(name).inserted else {
                 throw (map["name"] ?? item).error("another listener is already named '\(name)'")
@@ -158,9 +166,41 @@ struct GatewayConfigurationReader {
             for hostItem in hostItems {
                 hosts.append(try readHost(hostItem, listenerName: name, listenerHasTLS: tls != nil, namesOnListener: &hostNames))
             }
-            listeners.append(ListenerConfiguration(name: name, address: address, tls: tls, hosts: hosts, trustedProxies: trustedProxies))
+            let limits = try map["client_limits"].map { try Self.readClientLimits($0, listenerHasTLS: tls != nil) } ?? ClientConnectionLimits()
+            let underscores = try map["underscores_in_headers"]?.bool() ?? false
+            listeners.append(ListenerConfiguration(
+                name: name, address: address, tls: tls, hosts: hosts, trustedProxies: trustedProxies,
+                clientLimits: limits, allowsUnderscoresInHeaders: underscores))
         }
         return listeners
+    }
+
+    private static func readClientLimits(_ node: ConfigurationNode, listenerHasTLS: Bool) throws -> ClientConnectionLimits {
+        let map = try node.mapping(allowedKeys: ClientConnectionLimits.keys)
+        var limits = ClientConnectionLimits()
+        /// A timeout of 0 would shed every client; "off" is not offered for these (the idle timeout is no
+        /// substitute: every byte resets it).
+        func timeout(_ key: String, max: TimeInterval) throws -> TimeInterval? {
+            guard let value = map[key] else { return nil }
+            let seconds = try value.duration(max: max)
+            guard seconds >= 0.1 else { throw value.error("must be at least 100ms") }
+            return seconds
+        }
+        if let handshake = map["handshake_timeout"], !listenerHasTLS {
+            throw handshake.error("only applies to a listener with tls: a plain HTTP listener has no handshake")
+        }
+        if let seconds = try timeout("handshake_timeout", max: 300) { limits.handshakeTimeout = seconds }
+        if let seconds = try timeout("request_head_timeout", max: 3600) { limits.requestHeadTimeout = seconds }
+        if let seconds = try timeout("request_body_timeout", max: 3600) { limits.requestBodyTimeout = seconds }
+        if let rate = map["request_body_min_rate"] {
+            let bytes = try rate.integer(in: 0...1_000_000_000)
+            limits.requestBodyMinimumRate = bytes == 0 ? nil : bytes
+        }
+        if let maximum = map["max_connections_per_address"] {
+            let count = try maximum.integer(in: 0...1_000_000)
+            limits.maximumConnectionsPerAddress = count == 0 ? nil : count
+        }
+        return limits
     }
 
     /// Whether two fixed addresses would bind the same socket (the wildcard address collides with every
@@ -382,7 +422,7 @@ struct GatewayConfigurationReader {
     private static let routeKeys: Set<String> = [
         "name", "hosts", "path", "methods", "upstream", "require_certificate", "identity", "forward_certificate",
         "certificate_info_headers", "forwarded_headers", "auth", "allow_insecure_auth", "principal_headers",
-        "forward_credentials",
+        "forward_credentials", "underscores_in_headers",
     ]
 
     private mutating func readRoutes(
@@ -419,6 +459,7 @@ struct GatewayConfigurationReader {
             if let forward = map["forward_certificate"] { route.forwarding.formats = try Self.forwardedFormats(forward) }
             if let info = map["certificate_info_headers"] { route.forwarding.infoHeaders = try info.bool() }
             if let style = map["forwarded_headers"] { route.forwardedHeaders = try style.oneOf(ForwardedHeaderStyle.self) }
+            if let underscores = map["underscores_in_headers"] { route.allowsUnderscoresInHeaders = try underscores.bool() }
 
             if route.requireCertificate || route.identity != nil {
                 let blamed = route.requireCertificate ? map["require_certificate"] : map["identity"]

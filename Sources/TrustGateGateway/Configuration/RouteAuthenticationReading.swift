@@ -82,6 +82,10 @@ enum RouteAuthenticationReading {
         switch RequestHeaderClass.of(lowered) {
         case .endToEnd, .spoofable:
             break
+        case .underscored:
+            // Client headers with `_` are dropped by default and fold into `-` names in many application
+            // stacks: a principal header spelled so would be ambiguous.
+            throw node.error("'\(name)' contains '_': use '-' (header names with underscores are dropped from requests by default)")
         default:
             throw node.error("'\(name)' is a header the gateway or HTTP itself manages")
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import TrustGateAuth
@@ -25,16 +26,33 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var queued: [HTTPServerRequestPart] = []
     /// The server is shutting down: close after the response in progress.
     private var quiescing = false
+    /// The connection (HTTP/1.1) or stream (HTTP/2) is being closed — after a refusal, `Connection: close` or
+    /// a timeout: whatever the client still sends is read and discarded, never acted on.
+    private var closing = false
+    /// HTTP/1.1: the head timer below the decoder, told where requests begin and end.
+    private let headTimer: RequestHeadTimer?
+    /// Watches a request body in progress (``ClientConnectionLimits/requestBodyTimeout``).
+    private var bodyTimer: Scheduled<Void>?
 
-    init(connection: DownstreamConnectionState, isHTTP2: Bool) {
+    init(connection: DownstreamConnectionState, isHTTP2: Bool, headTimer: RequestHeadTimer? = nil) {
         self.connection = connection
         self.isHTTP2 = isHTTP2
+        self.headTimer = headTimer
     }
 
     private var runtime: GatewayRuntime { connection.runtime }
 
     /// Upstream outcome labels by status class, so the hot path formats nothing.
     private static let statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"]
+
+    /// Answers after which an HTTP/1.1 connection is closed even if the client asked to keep it, as nginx
+    /// does: the client is broken or probing (framing, sizes), and its parser state is not worth keeping.
+    private static let closingStatuses: Set<UInt> = [400, 408, 413, 414, 431, 500, 501]
+
+    /// How long a plain-TCP connection keeps reading (and discarding) after its output was shut down, so
+    /// that a client still sending does not get a reset that destroys the response in its receive buffer
+    /// (nginx's lingering close, `lingering_time`; shorter because only a refusal is being delivered).
+    private static let lingeringClose: TimeAmount = .seconds(1)
 
     // MARK: - Channel events
 
@@ -44,16 +62,26 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func handlerRemoved(context: ChannelHandlerContext) {
         abandonExchange()
+        cancelBodyTimer()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         abandonExchange()
+        cancelBodyTimer()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if closing { return }
         let part = unwrapInboundIn(data)
+        if let headTimer {
+            switch part {
+            case .head: headTimer.headReceived()
+            case .end: headTimer.requestEnded()
+            case .body: break
+            }
+        }
         // HTTP/1.1 pipelining: a request that arrives while the previous one is still being answered waits
         // here (reads paused) — NIO's HTTPServerPipelineHandler would instead stop reading after *every*
         // request, two epoll changes per request on the keep-alive path.
@@ -71,6 +99,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             receiveHead(head, context: context)
         case .body(let buffer):
             guard let exchange else { return }
+            exchange.bodyBytes += buffer.readableBytes
             switch exchange.phase {
             case .deciding, .connecting:
                 exchange.buffered.append(.body(.byteBuffer(buffer)))
@@ -84,10 +113,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         case .end(let trailers):
             guard let exchange else { return }
             exchange.requestEnded = true
+            cancelBodyTimer()
             switch exchange.phase {
             case .deciding, .connecting:
+                // Judged when the route is known (``attach``): a route's principal names are removed too.
                 exchange.buffered.append(.end(trailers))
             case .proxying:
+                guard let trailers = forwardableTrailers(trailers, exchange: exchange) else { return }
                 exchange.upstream?.relay.write(.end(trailers))
                 exchange.upstream?.relay.flush()
                 startResponseTimer(exchange)
@@ -100,8 +132,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if let exchange, exchange.phase == .proxying {
-            exchange.upstream?.relay.flush()
+        if let exchange {
+            if exchange.phase == .proxying {
+                exchange.upstream?.relay.flush()
+            }
+            // A body is still coming: note its progress (one clock read per read, uploads only).
+            if !exchange.requestEnded, !closing { watchBody(exchange) }
         }
         context.fireChannelReadComplete()
     }
@@ -120,6 +156,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !isHTTP2, !closing, error is HTTPParserError {
+            // Unparseable bytes (a smuggling probe, a forbidden trailer field): NIO's protocol error handler
+            // has written its 400 ahead of this handler; the connection ends now, not at the idle timeout.
+            abandonExchange()
+            closeConnection(context)
+        }
         context.fireErrorCaught(error)
     }
 
@@ -128,6 +170,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     private func resumeReads() {
+        if readsPaused, let exchange, !exchange.requestEnded {
+            // Time the gateway was not reading is not the client's: the body clock restarts.
+            exchange.restartBodyClock(at: .now())
+        }
         readsPaused = false
         if readPending, let context {
             readPending = false
@@ -162,6 +208,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         let authority = hosts.first
         if authority == nil, !isHTTP2, head.version.minor >= 1 {
             respondLocally(.badRequest("HTTP/1.1 requests need a Host header.", reason: "missing_host"))
+            return
+        }
+        if let field = ConnectionHeader.nominatedFramingField(in: head.headers) {
+            // A proxy obeying it would hand the upstream a body framed differently from what was read here.
+            respondLocally(.badRequest("The Connection header names the framing field \(field), which the next hop must keep.", reason: "invalid_connection_header"))
             return
         }
         var hostName = connection.serverName ?? host.displayName
@@ -433,6 +484,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         if let principal, let names = route.authentication?.configuration.principalHeaders {
             principalHeaders = names.fields(for: principal)
         }
+        var dropped: [String] = []
         let upstreamHead = UpstreamRequestBuilder.head(
             for: exchange.head, target: target, route: route, certificateHeaders: certificateHeaders, principalHeaders: principalHeaders,
             context: .init(
@@ -440,7 +492,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 clientAddressIsIPv6: connection.remoteAddressText.contains(":"),
                 peerIsTrustedProxy: connection.certificateIdentifiesProxy,
                 scheme: connection.isTLS ? "https" : "http",
-                hostName: exchange.hostName ?? connection.host.displayName))
+                hostName: exchange.hostName ?? connection.host.displayName,
+                allowsUnderscores: allowsUnderscores(exchange)),
+            dropped: &dropped)
+        if !dropped.isEmpty { noteDropped(dropped, reason: .underscore, exchange: exchange) }
         exchange.buffered.insert(.head(upstreamHead), at: 0)
         exchange.phase = .connecting
 
@@ -485,7 +540,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         exchange.phase = .proxying
         upstream.relay.receiver = self
         for part in exchange.buffered {
-            upstream.relay.write(part)
+            if case .end(let trailers) = part {
+                guard let trailers = forwardableTrailers(trailers, exchange: exchange) else { return }
+                upstream.relay.write(.end(trailers))
+            } else {
+                upstream.relay.write(part)
+            }
         }
         exchange.buffered.removeAll()
         upstream.relay.flush()
@@ -553,8 +613,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             // Recorded before the last write: ending an HTTP/2 stream can close its channel synchronously.
             finish(exchange)
             if exchange.closeAfterResponse {
-                context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
-                    context.close(promise: nil)
+                closing = true
+                context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { [self] _ in
+                    closeConnection(context)
                 }
             } else {
                 context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
@@ -583,9 +644,129 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         } else {
             // The response was cut short: the client must not take it for complete.
             exchange.status = exchange.status == 0 ? 502 : exchange.status
+            closing = true
             finish(exchange)
             context.close(promise: nil)
         }
+    }
+
+    // MARK: - Client fields the gateway does not forward
+
+    /// The route's `underscores_in_headers`, else the listener's (nginx's default: off).
+    private func allowsUnderscores(_ exchange: ProxyExchange) -> Bool {
+        exchange.route?.configuration.allowsUnderscoresInHeaders ?? connection.listener.configuration.allowsUnderscoresInHeaders
+    }
+
+    private func noteDropped(_ names: [String], reason: DroppedRequestFieldReason, exchange: ProxyExchange) {
+        runtime.metrics.recordDroppedRequestFields(reason, count: names.count)
+        runtime.logger.debug("request fields not forwarded", metadata: [
+            "reason": "\(reason.rawValue)", "fields": "\(names.joined(separator: ","))",
+            "peer": "\(connection.remoteAddressText)", "route": "\(exchange.route?.name ?? "-")",
+        ])
+    }
+
+    /// The request's trailers as the upstream may see them (see ``RequestTrailers``); `nil` when the request
+    /// was refused for them (then the answer is under way, or the connection is closing).
+    private func forwardableTrailers(_ trailers: HTTPHeaders?, exchange: ProxyExchange) -> HTTPHeaders?? {
+        guard let trailers, !trailers.isEmpty else { return .some(nil) }
+        switch RequestTrailers.judge(trailers, allowsUnderscores: allowsUnderscores(exchange), removed: exchange.route?.authentication?.removedHeaders ?? []) {
+        case .forward(let kept, let dropped):
+            if !dropped.isEmpty { noteDropped(dropped, reason: .trailer, exchange: exchange) }
+            return .some(kept)
+        case .refuse(let field):
+            if exchange.responseHeadSent {
+                // The upstream already answered: the request cannot be refused any more, only cut.
+                abandonExchange()
+                closing = true
+                context?.close(promise: nil)
+            } else {
+                respondLocally(.badRequest("The trailer field \(field) is not allowed in a trailer (RFC 9110 §6.5.1).", reason: "invalid_trailer"))
+            }
+            return nil
+        }
+    }
+
+    // MARK: - Slow request bodies
+
+    private var limits: ClientConnectionLimits { connection.listener.configuration.clientLimits }
+
+    /// Called once per read while a request body is incoming: records progress, arms the body timer.
+    private func watchBody(_ exchange: ProxyExchange) {
+        switch exchange.phase {
+        case .local, .finished: return
+        case .deciding, .connecting, .proxying, .serving: break
+        }
+        if exchange.bodyBytes != exchange.bodyBytesAtProgress {
+            exchange.bodyBytesAtProgress = exchange.bodyBytes
+            exchange.bodyProgress = .now()
+        }
+        if bodyTimer == nil { armBodyTimer(exchange, deadline: exchange.bodyProgress + Self.amount(limits.requestBodyTimeout)) }
+    }
+
+    private func armBodyTimer(_ exchange: ProxyExchange, deadline: NIODeadline) {
+        guard let context else { return }
+        bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self, weak exchange] in
+            guard let self, let exchange else { return }
+            self.bodyTimer = nil
+            self.bodyTimerFired(exchange)
+        }
+    }
+
+    private func cancelBodyTimer() {
+        bodyTimer?.cancel()
+        bodyTimer = nil
+    }
+
+    private func bodyTimerFired(_ exchange: ProxyExchange) {
+        guard self.exchange === exchange, !exchange.requestEnded, !closing else { return }
+        switch exchange.phase {
+        case .local, .finished: return
+        case .deciding, .connecting, .proxying, .serving: break
+        }
+        let now = NIODeadline.now()
+        let timeout = Self.amount(limits.requestBodyTimeout)
+        if readsPaused {
+            // The gateway stopped reading (a verdict, an upstream connect, back-pressure): not a stall.
+            exchange.restartBodyClock(at: now)
+            armBodyTimer(exchange, deadline: now + timeout)
+            return
+        }
+        if now - exchange.bodyProgress >= timeout {
+            bodyTooSlow(exchange, reason: .requestBodyTimeout, detail: "No part of the request body arrived for \(Self.seconds(limits.requestBodyTimeout)).")
+            return
+        }
+        if let minimumRate = limits.requestBodyMinimumRate, now - exchange.rateStart >= timeout {
+            let elapsed = Double((now - exchange.rateStart).nanoseconds) / 1e9
+            let rate = Double(exchange.bodyBytes - exchange.rateBytes) / elapsed
+            if rate < Double(minimumRate) {
+                bodyTooSlow(exchange, reason: .requestBodyMinimumRate, detail: "The request body arrived at \(Int(rate)) bytes/s; this listener needs at least \(minimumRate).")
+                return
+            }
+        }
+        armBodyTimer(exchange, deadline: min(exchange.bodyProgress + timeout, now + timeout))
+    }
+
+    /// 408 while no response has started (then close: the rest of the body will not be read); a cut
+    /// connection (HTTP/1.1) or stream (HTTP/2) once one has.
+    private func bodyTooSlow(_ exchange: ProxyExchange, reason: ClientConnectionCloseReason, detail: String) {
+        runtime.metrics.recordConnectionClosed(reason)
+        runtime.logger.debug("request body too slow", metadata: ["reason": "\(reason.rawValue)", "peer": "\(connection.remoteAddressText)"])
+        if exchange.responseHeadSent {
+            abandonExchange()
+            closing = true
+            context?.close(promise: nil)
+            return
+        }
+        exchange.closeAfterResponse = true
+        respondLocally(ProblemResponse(status: .requestTimeout, title: "Request Timeout", detail: detail, reason: reason.rawValue))
+    }
+
+    private static func amount(_ seconds: TimeInterval) -> TimeAmount {
+        .nanoseconds(Int64(seconds * 1_000_000_000))
+    }
+
+    private static func seconds(_ value: TimeInterval) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     // MARK: - Ending
@@ -609,7 +790,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         exchange.localService = nil
         exchange.status = Int(status.code)
         exchange.buffered.removeAll()
-        if (!exchange.requestEnded || quiescing) && !isHTTP2 {
+        if (!exchange.requestEnded || quiescing || Self.closingStatuses.contains(status.code)) && !isHTTP2 {
             exchange.closeAfterResponse = true
         }
         var headers = HTTPHeaders()
@@ -622,19 +803,52 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
             exchange.bytesSent = body.count
         }
-        finish(exchange)
         let close = exchange.closeAfterResponse
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-            if close { context.close(promise: nil) }
+        if close { closing = true }
+        finish(exchange)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [self] _ in
+            if close { closeConnection(context) }
         }
+    }
+
+    /// Closes after the last response. HTTP/2: the stream (a reset when the client is still sending). TLS:
+    /// close_notify, then the socket. Plain TCP: the output side now — the client sees the end at once —
+    /// and the socket after ``lingeringClose``, or sooner when the client closes its side.
+    private func closeConnection(_ context: ChannelHandlerContext) {
+        closing = true
+        queued.removeAll()
+        guard !isHTTP2, !connection.isTLS else {
+            context.close(promise: nil)
+            return
+        }
+        let channel = context.channel
+        context.close(mode: .output).assumeIsolated().whenComplete { result in
+            if case .failure = result {
+                channel.close(promise: nil)
+                return
+            }
+            channel.eventLoop.assumeIsolated().scheduleTask(in: Self.lingeringClose) {
+                channel.close(promise: nil)
+            }
+        }
+        // Keep reading so the client's remaining bytes are consumed, not answered with a reset.
+        readsPaused = false
+        readPending = false
+        context.read()
     }
 
     private func finish(_ exchange: ProxyExchange) {
         guard exchange.phase != .finished else { return }
         exchange.phase = .finished
-        if self.exchange === exchange { self.exchange = nil }
+        if self.exchange === exchange {
+            self.exchange = nil
+            cancelBodyTimer()
+        }
+        headTimer?.responseFinished()
         record(exchange, status: exchange.status)
-        if queued.isEmpty {
+        if closing {
+            return
+        } else if queued.isEmpty {
             resumeReads()
         } else if let context {
             // After the current response's last write (the caller writes it next).
@@ -643,7 +857,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     private func drainQueued() {
-        guard let context, exchange == nil else { return }
+        guard let context, exchange == nil, !closing else { return }
         while !queued.isEmpty, exchange.map({ !$0.requestEnded }) ?? true {
             handle(queued.removeFirst(), context: context)
         }
@@ -708,7 +922,7 @@ final class ProxyExchange {
     }
 
     let head: HTTPRequestHead
-    let started = NIODeadline.now()
+    let started: NIODeadline
     var phase: Phase = .deciding
     var closeAfterResponse: Bool
     var path: String?
@@ -728,6 +942,14 @@ final class ProxyExchange {
     var localRouteName: String?
     var buffered: [HTTPClientRequestPart] = []
     var requestEnded = false
+    /// Request body bytes received so far, and at the last recorded progress.
+    var bodyBytes = 0
+    var bodyBytesAtProgress = 0
+    /// When the body last made progress (or the gateway resumed reading it); the head's arrival at first.
+    var bodyProgress: NIODeadline
+    /// The start of the window in which the body's rate is measured, and the bytes received before it.
+    var rateStart: NIODeadline
+    var rateBytes = 0
     var upstream: UpstreamConnection?
     var pool: UpstreamConnectionPool?
     var upstreamStarted: NIODeadline?
@@ -741,6 +963,18 @@ final class ProxyExchange {
     init(head: HTTPRequestHead, closeAfterResponse: Bool) {
         self.head = head
         self.closeAfterResponse = closeAfterResponse
+        let now = NIODeadline.now()
+        self.started = now
+        self.bodyProgress = now
+        self.rateStart = now
+    }
+
+    /// The gateway resumes reading a body it had stopped reading: neither timeout counts the pause.
+    func restartBodyClock(at now: NIODeadline) {
+        bodyProgress = now
+        bodyBytesAtProgress = bodyBytes
+        rateStart = now
+        rateBytes = bodyBytes
     }
 
     var elapsed: TimeInterval { Double((NIODeadline.now() - started).nanoseconds) / 1e9 }

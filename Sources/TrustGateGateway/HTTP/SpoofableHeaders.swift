@@ -16,8 +16,9 @@ enum SpoofableHeaders {
     /// Prefixes (lower-case): TrustGate's own info/principal headers and nginx-style `X-SSL-Client-*`.
     static let prefixes = ["x-trustgate-", "x-ssl-client-"]
 
+    /// `name` compared case-insensitively with `_` read as `-` (see ``RequestHeaderClass``).
     static func isSpoofable(_ name: String) -> Bool {
-        let lowered = name.lowercased()
+        let lowered = RequestHeaderClass.folded(name)
         if exactNames.contains(lowered) { return true }
         return prefixes.contains { lowered.hasPrefix($0) }
     }
@@ -34,10 +35,7 @@ enum HopByHopHeaders {
         for (name, value) in headers {
             if RequestHeaderClass.isHopByHop(name) {
                 if name.utf8.count == 10, name.lowercased() == "connection" {
-                    for token in value.split(separator: ",") {
-                        let trimmed = token.trimmingCharacters(in: .whitespaces).lowercased()
-                        if !trimmed.isEmpty && trimmed != "close" && trimmed != "keep-alive" { named.append(trimmed) }
-                    }
+                    named += ConnectionHeader.nominatedNames(value)
                 }
                 continue
             }
@@ -45,5 +43,38 @@ enum HopByHopHeaders {
         }
         for name in named { result.remove(name: name) }
         return result
+    }
+}
+
+/// The `Connection` header's list (RFC 9110 §7.6.1): the options `close` and `keep-alive`, and the names of
+/// the sender's hop-by-hop fields.
+enum ConnectionHeader {
+    /// The field names `value` nominates, lower-cased (`close` and `keep-alive` are connection options).
+    static func nominatedNames(_ value: String) -> [String] {
+        var names: [String] = []
+        for token in value.split(separator: ",") {
+            let trimmed = token.trimmingCharacters(in: .whitespaces).lowercased()
+            if !trimmed.isEmpty && trimmed != "close" && trimmed != "keep-alive" { names.append(trimmed) }
+        }
+        return names
+    }
+
+    /// The first framing field (`Content-Length`, `Transfer-Encoding`, in any spelling) a client's
+    /// `Connection` headers nominate: a request that asks for its own framing to be dropped by the next hop
+    /// is refused (a proxy that obeyed would change how the upstream reads the body — a smuggling vector).
+    static func nominatedFramingField(in headers: HTTPHeaders) -> String? {
+        for value in headers["connection"] {
+            for name in nominatedNames(value) {
+                switch RequestHeaderClass.of(name) {
+                case .contentLength: return name
+                case .hopByHop where RequestHeaderClass.folded(name) == "transfer-encoding": return name
+                case .underscored(protected: true):
+                    let folded = RequestHeaderClass.folded(name)
+                    if folded == "content-length" || folded == "transfer-encoding" { return name }
+                default: continue
+                }
+            }
+        }
+        return nil
     }
 }

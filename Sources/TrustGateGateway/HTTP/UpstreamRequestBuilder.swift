@@ -11,6 +11,8 @@ enum UpstreamRequestBuilder {
         let peerIsTrustedProxy: Bool
         let scheme: String
         let hostName: String
+        /// Header names with `_` may be forwarded (the listener's or route's `underscores_in_headers`).
+        var allowsUnderscores = false
     }
 
     /// Certificate headers for the upstream, computed once per connection and route (see
@@ -28,13 +30,16 @@ enum UpstreamRequestBuilder {
         return headers
     }
 
+    /// - Parameter dropped: receives the client's header names removed for their spelling (`_`), for the
+    ///   operator's metric and debug log; empty on the usual path.
     static func head(
         for request: HTTPRequestHead,
         target: RequestTarget,
         route: CompiledRoute,
         certificateHeaders: [(String, String)],
         principalHeaders: [(String, String)] = [],
-        context: Context
+        context: Context,
+        dropped: inout [String]
     ) -> HTTPRequestHead {
         // One pass over the client's headers: nothing is removed from a copy (each removal would be a scan).
         var headers = HTTPHeaders()
@@ -52,14 +57,21 @@ enum UpstreamRequestBuilder {
                 // Principal headers and consumed credentials (routes with `auth` only).
                 if !removed.isEmpty, removed.contains(name.lowercased()) { break }
                 headers.add(name: name, value: value)
+            case .contentLength:
+                headers.add(name: name, value: value)
+            case .underscored(let protected):
+                // Dropped by default (nginx: underscores_in_headers off). Allowed, a name is still dropped when
+                // an application folding `_` to `-` would read it as a header the gateway manages.
+                if context.allowsUnderscores, !protected, removed.isEmpty || !removed.contains(RequestHeaderClass.folded(name)) {
+                    headers.add(name: name, value: value)
+                } else {
+                    dropped.append(name)
+                }
             case .host:
                 host = host ?? value
                 headers.add(name: name, value: value)
             case .connection:
-                for token in value.split(separator: ",") {
-                    let trimmed = token.trimmingCharacters(in: .whitespaces).lowercased()
-                    if trimmed != "keep-alive" && trimmed != "close" && !trimmed.isEmpty { connectionTokens.append(trimmed) }
-                }
+                connectionTokens += ConnectionHeader.nominatedNames(value)
             case .clientAddress:
                 // Only a trusted proxy's account of earlier hops is kept; anyone else could forge it.
                 guard context.peerIsTrustedProxy else { break }
@@ -73,7 +85,15 @@ enum UpstreamRequestBuilder {
                 break
             }
         }
-        for token in connectionTokens { headers.remove(name: token) }
+        // The client's Connection list applies to the client's own end-to-end fields only, and before the
+        // gateway adds its own: `Connection: host` or `Connection: x-forwarded-for` must not remove what the
+        // gateway sends (framing names were refused with the request head).
+        for token in connectionTokens {
+            switch RequestHeaderClass.of(token) {
+            case .endToEnd, .underscored(protected: false): headers.remove(name: token)
+            default: break
+            }
+        }
         if host == nil {
             headers.add(name: "Host", value: context.hostName)
         }

@@ -31,6 +31,7 @@ public final class GatewayMetrics: Sendable {
     private let openConnections = Atomic<Int>(0)
     private let reloads = Mutex(ReloadCounts())
     private let accessLogDrops = Mutex<(@Sendable () -> Int)?>(nil)
+    private let shedding = Mutex(SheddingCounts())
 
     public convenience init() {
         self.init(clientCertificateCapacity: Self.maximumClientCertificates)
@@ -93,6 +94,16 @@ public final class GatewayMetrics: Sendable {
         clientCertificates.withLock { $0.record(sha256Hex: sha256Hex, subject: subject, notAfter: notAfter) }
     }
 
+    /// The gateway closed a client connection itself, for `reason` (rare: no cost on the keep-alive path).
+    public func recordConnectionClosed(_ reason: ClientConnectionCloseReason) {
+        shedding.withLock { $0.closed[reason, default: 0] += 1 }
+    }
+
+    /// `count` client header fields (or trailer fields) were removed for their name (see `RequestHeaderClass`).
+    public func recordDroppedRequestFields(_ reason: DroppedRequestFieldReason, count: Int = 1) {
+        shedding.withLock { $0.dropped[reason, default: 0] += count }
+    }
+
     // MARK: Configuration-time gauges
 
     /// `kind`: `server_certificate` or `trust_anchor` (→ `trustgate_certificate_expiry_days`), or `crl`
@@ -137,6 +148,7 @@ public final class GatewayMetrics: Sendable {
         let expiries = self.expiries.withLock { $0 }
         let reloads = self.reloads.withLock { $0 }
         let dropsSource = accessLogDrops.withLock { $0 }
+        let shedding = self.shedding.withLock { $0 }
 
         var text = PrometheusText()
 
@@ -195,6 +207,15 @@ public final class GatewayMetrics: Sendable {
         text.family("trustgate_open_connections", type: .gauge, help: "Client connections currently open.")
         text.sample("trustgate_open_connections", labels: [:], value: String(openConnections.load(ordering: .relaxed)))
 
+        text.family("trustgate_client_connections_closed_total", type: .counter, help: "Client connections the gateway closed itself, by reason (timeouts and limits that shed slow or greedy clients).")
+        for reason in ClientConnectionCloseReason.allCases {
+            text.sample("trustgate_client_connections_closed_total", labels: ["reason": reason.rawValue], value: String(shedding.closed[reason] ?? 0))
+        }
+        text.family("trustgate_request_fields_dropped_total", type: .counter, help: "Client request header and trailer fields removed for their name, by reason.")
+        for reason in DroppedRequestFieldReason.allCases {
+            text.sample("trustgate_request_fields_dropped_total", labels: ["reason": reason.rawValue], value: String(shedding.dropped[reason] ?? 0))
+        }
+
         text.family("trustgate_config_reloads_total", type: .counter, help: "Configuration reloads, by result.")
         text.sample("trustgate_config_reloads_total", labels: ["result": "failure"], value: String(reloads.failure))
         text.sample("trustgate_config_reloads_total", labels: ["result": "success"], value: String(reloads.success))
@@ -228,6 +249,45 @@ private struct ExpirySeries: Hashable {
     static let crlKind = "crl"
     let kind: String
     let name: String
+}
+
+/// Why the gateway closed a client connection on its own initiative: a label value of
+/// `trustgate_client_connections_closed_total`. A struct, not an enum, so that a new reason is not a
+/// breaking change for code that switches over them.
+public struct ClientConnectionCloseReason: Hashable, Sendable {
+    public let rawValue: String
+    private init(_ rawValue: String) { self.rawValue = rawValue }
+
+    public static let handshakeTimeout = Self("handshake_timeout")
+    public static let requestHeadTimeout = Self("request_head_timeout")
+    public static let requestBodyTimeout = Self("request_body_timeout")
+    public static let requestBodyMinimumRate = Self("request_body_min_rate")
+    public static let connectionsPerAddress = Self("max_connections_per_address")
+    public static let idleTimeout = Self("idle_timeout")
+
+    /// Every reason, each exported from the start at 0.
+    public static let allCases: [Self] = [
+        .handshakeTimeout, .requestHeadTimeout, .requestBodyTimeout, .requestBodyMinimumRate, .connectionsPerAddress, .idleTimeout,
+    ]
+}
+
+/// Why a client's header or trailer field was not forwarded although HTTP would allow it: a label value of
+/// `trustgate_request_fields_dropped_total`.
+public struct DroppedRequestFieldReason: Hashable, Sendable {
+    public let rawValue: String
+    private init(_ rawValue: String) { self.rawValue = rawValue }
+
+    /// A header name containing `_` (underscores not allowed, or the name folds to one the gateway manages).
+    public static let underscore = Self("underscore")
+    /// A trailer field the gateway never forwards from a client (certificate, principal, client address …).
+    public static let trailer = Self("trailer")
+
+    public static let allCases: [Self] = [.underscore, .trailer]
+}
+
+private struct SheddingCounts {
+    var closed: [ClientConnectionCloseReason: Int] = [:]
+    var dropped: [DroppedRequestFieldReason: Int] = [:]
 }
 
 private struct ReloadCounts {

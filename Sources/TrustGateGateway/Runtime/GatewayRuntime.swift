@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOSSL
 import TrustGateX509
@@ -16,15 +17,18 @@ final class GatewayRuntime: Sendable {
     let tokenService: TokenServiceRuntime?
     let metrics: GatewayMetrics
     let accessLog: AccessLog
+    /// The operator's log (debug: fields the gateway did not forward, clients it shed).
+    let logger: Logger
     let generation: Int
     /// A client connection with no traffic for this long is closed. Longer than the slowest upstream may take
     /// to answer, so a waiting request is never cut by it (nginx's keepalive_timeout is 75 s).
     let clientIdleTimeout: TimeAmount
 
-    init(configuration: GatewayConfiguration, group: any EventLoopGroup, metrics: GatewayMetrics, accessLog: AccessLog, generation: Int) throws {
+    init(configuration: GatewayConfiguration, group: any EventLoopGroup, metrics: GatewayMetrics, accessLog: AccessLog, logger: Logger, generation: Int) throws {
         self.configuration = configuration
         self.metrics = metrics
         self.accessLog = accessLog
+        self.logger = logger
         self.generation = generation
         let slowest = configuration.upstreams.values.map { $0.connectTimeout + $0.responseTimeout }.max() ?? 0
         self.clientIdleTimeout = .seconds(Int64(max(75, slowest + 15)))

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -16,6 +17,10 @@ public final class GatewayServer: Sendable {
     private let state: NIOLockedValueBox<State>
     private let accessLog: AccessLog
     private let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+    /// Open connections per listener and client address, kept only for listeners with
+    /// `client_limits.max_connections_per_address`.
+    private let connectionsPerAddress = NIOLockedValueBox<[ClientAddressKey: Int]>([:])
+    private let logger: Logger
 
     private let current: CurrentRuntime
 
@@ -28,7 +33,8 @@ public final class GatewayServer: Sendable {
     }
 
     /// Builds everything the configuration needs (contexts, policies, pools); binds nothing yet.
-    public init(configuration: GatewayConfiguration, group: (any EventLoopGroup)? = nil) throws {
+    public init(configuration: GatewayConfiguration, group: (any EventLoopGroup)? = nil, logger: Logger = Logger(label: "trustgate.gateway")) throws {
+        self.logger = logger
         if let group {
             self.group = group
             self.ownsGroup = false
@@ -41,7 +47,7 @@ public final class GatewayServer: Sendable {
         let accessLog = try AccessLog(destination: configuration.accessLog.destination)
         self.accessLog = accessLog
         metrics.observeAccessLogDrops { accessLog.droppedLines }
-        let runtime = try GatewayRuntime(configuration: configuration, group: self.group, metrics: metrics, accessLog: accessLog, generation: 1)
+        let runtime = try GatewayRuntime(configuration: configuration, group: self.group, metrics: metrics, accessLog: accessLog, logger: logger, generation: 1)
         runtime.publishExpiries()
         self.state = NIOLockedValueBox(State())
         self.current = CurrentRuntime(runtime)
@@ -123,7 +129,7 @@ public final class GatewayServer: Sendable {
         }
         let runtime: GatewayRuntime
         do {
-            runtime = try GatewayRuntime(configuration: configuration, group: group, metrics: metrics, accessLog: accessLog, generation: old.generation + 1)
+            runtime = try GatewayRuntime(configuration: configuration, group: group, metrics: metrics, accessLog: accessLog, logger: logger, generation: old.generation + 1)
         } catch {
             metrics.incrementReloads(success: false)
             throw error
@@ -212,12 +218,29 @@ public final class GatewayServer: Sendable {
     private func initializeConnection(_ channel: any Channel, listenerIndex: Int) throws {
         let runtime = currentRuntime
         let listener = runtime.listeners[listenerIndex]
+        let limits = listener.configuration.clientLimits
+        if let limit = limits.maximumConnectionsPerAddress, !admitConnection(channel, listenerIndex: listenerIndex, limit: limit) {
+            metrics.recordConnectionClosed(.connectionsPerAddress)
+            logger.debug("connection refused: too many from one address", metadata: [
+                "peer": "\(channel.remoteAddress?.ipAddress ?? "-")", "listener": "\(listener.displayName)", "limit": "\(limit)",
+            ])
+            channel.close(promise: nil)
+            return
+        }
         let connection = DownstreamConnectionState(runtime: runtime, current: current, listener: listener, remoteAddress: channel.remoteAddress)
         track(channel)
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(IdleStateHandler(allTimeout: runtime.clientIdleTimeout))
-        try sync.addHandler(IdleConnectionCloser())
+        try sync.addHandler(IdleConnectionCloser(metrics: metrics))
         if listener.isTLS {
+            // Separate from the idle timeout (which a silent TCP connection would otherwise enjoy in full):
+            // the handshake, ClientHello included, has this long. TLSHandshakeObserver cancels it.
+            let metrics = self.metrics
+            connection.handshakeDeadline = channel.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(limits.handshakeTimeout * 1_000_000_000))) {
+                metrics.recordConnectionClosed(.handshakeTimeout)
+                channel.close(promise: nil)
+            }
+            channel.closeFuture.whenComplete { _ in connection.handshakeDeadline?.cancel() }
             let sni = ByteToMessageHandler(SNIHandler { [connection] result in
                 let eventLoop = channel.eventLoop
                 return eventLoop.makeCompletedFuture {
@@ -271,12 +294,15 @@ public final class GatewayServer: Sendable {
 
     private static func addHTTP1(to channel: any Channel, connection: DownstreamConnectionState) throws {
         let sync = channel.pipeline.syncOperations
+        // Below the decoder: it sees a slow head's bytes before they are parsed.
+        let headTimer = RequestHeadTimer(timeout: connection.listener.configuration.clientLimits.requestHeadTimeout, metrics: connection.runtime.metrics)
+        try sync.addHandler(headTimer)
         // Response headers come from the upstream through NIO's own parser (which refuses CR/LF in values) or
         // from the gateway itself: validating them again on every response costs ~5 % of the keep-alive path.
         // Without NIO's pipelining assistance: ProxyHandler queues pipelined requests itself and handles
         // graceful-shutdown quiescing (see ProxyHandler.channelRead).
         try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
-        try sync.addHandler(ProxyHandler(connection: connection, isHTTP2: false))
+        try sync.addHandler(ProxyHandler(connection: connection, isHTTP2: false, headTimer: headTimer))
     }
 
     private static func addHTTP2(to channel: any Channel, connection: DownstreamConnectionState) throws {
@@ -292,6 +318,27 @@ public final class GatewayServer: Sendable {
             }
         }
         try channel.pipeline.syncOperations.addHandler(CloseOnErrorHandler())
+    }
+
+    /// Counts `channel` against its address's limit on this listener; false (not counted) when it would
+    /// exceed it. The count drops when the connection closes.
+    private func admitConnection(_ channel: any Channel, listenerIndex: Int, limit: Int) -> Bool {
+        guard let address = channel.remoteAddress?.ipAddress else { return true }
+        let key = ClientAddressKey(listener: listenerIndex, address: address)
+        let admitted = connectionsPerAddress.withLockedValue { counts in
+            let open = counts[key, default: 0]
+            guard open < limit else { return false }
+            counts[key] = open + 1
+            return true
+        }
+        guard admitted else { return false }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            self?.connectionsPerAddress.withLockedValue { counts in
+                let open = (counts[key] ?? 1) - 1
+                counts[key] = open > 0 ? open : nil
+            }
+        }
+        return true
     }
 
     private func track(_ channel: any Channel) {
@@ -316,12 +363,24 @@ final class CloseOnErrorHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 }
 
+private struct ClientAddressKey: Hashable {
+    let listener: Int
+    let address: String
+}
+
 /// Closes a client connection that sent nothing for the idle timeout (an abandoned keep-alive connection).
 final class IdleConnectionCloser: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
+    private let metrics: GatewayMetrics
+
+    init(metrics: GatewayMetrics) {
+        self.metrics = metrics
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
+            metrics.recordConnectionClosed(.idleTimeout)
             context.close(promise: nil)
             return
         }

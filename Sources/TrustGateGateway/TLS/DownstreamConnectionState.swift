@@ -21,6 +21,8 @@ final class DownstreamConnectionState: @unchecked Sendable {
     let certificateIdentifiesProxy: Bool
     var presentedChain: PresentedCertificateChain?
     var verificationRan = false
+    /// Closes the connection unless its TLS handshake completes in time (cancelled by TLSHandshakeObserver).
+    var handshakeDeadline: Scheduled<Void>?
 
     /// The newest runtime, whose policies judge this connection's requests after a reload.
     let current: CurrentRuntime

@@ -17,6 +17,8 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case TLSUserEvent.handshakeCompleted = event {
             handshakeCompleted = true
+            connection.handshakeDeadline?.cancel()
+            connection.handshakeDeadline = nil
             var resumed = false
             if !connection.verificationRan,
                let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
