@@ -154,6 +154,31 @@ final class GatewayAuthenticationTests: XCTestCase {
         }
     }
 
+    func testUnderscoreSpellingsOfPrincipalAndCredentialHeadersAreRemovedEvenWhenUnderscoresAreAllowed() async throws {
+        let harness = try await gateway(routes: """
+          - name: api
+            path: /api
+            upstream: echo
+            auth: functions
+            underscores_in_headers: true
+            principal_headers: { name: X-Caller, roles: X-Caller-Roles, method: null }
+        """)
+        try await using(harness) {
+            let result = try get(harness, headers: [
+                "x-functions-key: k3y-for-b2c", "X_Caller: admin", "x_caller_roles: everything", "X_Functions_Key: other", "X_App_Flag: kept",
+            ])
+            XCTAssertEqual(result.status, 200, result.body)
+            XCTAssertEqual(result.upstreamHeaders["x-caller"], ["b2c"])
+            for name in ["x_caller", "x_caller_roles", "x_functions_key"] {
+                XCTAssertNil(result.upstreamHeaders[name], "\(name) would read as the gateway's header in a CGI-style app")
+            }
+            XCTAssertEqual(result.upstreamHeaders["x_app_flag"], ["kept"], "the route allows underscores")
+            // An underscore spelling is not the API key header either.
+            let underscoreKey = try get(harness, headers: ["x_functions_key: k3y-for-b2c"])
+            XCTAssertEqual(underscoreKey.status, 401, underscoreKey.body)
+        }
+    }
+
     func testSpoofedPrincipalHeadersAreRemoved() async throws {
         let harness = try await gateway(routes: """
           - name: api
@@ -320,6 +345,7 @@ final class GatewayAuthenticationTests: XCTestCase {
         await refuses("  - { name: api, upstream: echo, principal_headers: true }", "has none")
         await refuses("  - { name: api, upstream: echo, auth: staff, principal_headers: { name: Authorization } }", "credential")
         await refuses("  - { name: api, upstream: echo, auth: staff, principal_headers: { name: Host } }", "manages")
+        await refuses("  - { name: api, upstream: echo, auth: staff, principal_headers: { name: X_Caller } }", "contains '_'")
         await refuses("  - { name: api, upstream: echo, auth: { all_of: [certificate, staff] } }", mode: "ignore", "only be satisfied with a client certificate")
     }
 

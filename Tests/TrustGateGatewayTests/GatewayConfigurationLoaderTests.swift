@@ -651,6 +651,60 @@ final class GatewayConfigurationLoaderTests: XCTestCase {
         XCTAssertTrue(later[0].contains("server certificate of host 'localhost'") && later[0].contains("expired"), "\(later)")
     }
 
+    // MARK: - Client limits and header names (issue 12)
+
+    func testClientLimitsAndUnderscoreSettingsLandInTypedValues() throws {
+        let defaults = try load(minimal())
+        XCTAssertEqual(defaults.listeners[0].clientLimits, ClientConnectionLimits())
+        XCTAssertEqual(defaults.listeners[0].clientLimits.requestHeadTimeout, 30)
+        XCTAssertEqual(defaults.listeners[0].clientLimits.handshakeTimeout, 10)
+        XCTAssertNil(defaults.listeners[0].clientLimits.maximumConnectionsPerAddress)
+        XCTAssertFalse(defaults.listeners[0].allowsUnderscoresInHeaders)
+        XCTAssertNil(defaults.routes[0].allowsUnderscoresInHeaders)
+
+        let configured = try load(minimal(
+            listenerExtra: """
+            client_limits: { handshake_timeout: 5s, request_head_timeout: 15s, request_body_timeout: 500ms, request_body_min_rate: 2048, max_connections_per_address: 64 }
+                underscores_in_headers: true
+            """,
+            routes: "routes: [ { upstream: app, underscores_in_headers: false } ]"))
+        let limits = configured.listeners[0].clientLimits
+        XCTAssertEqual(limits.handshakeTimeout, 5)
+        XCTAssertEqual(limits.requestHeadTimeout, 15)
+        XCTAssertEqual(limits.requestBodyTimeout, 0.5)
+        XCTAssertEqual(limits.requestBodyMinimumRate, 2048)
+        XCTAssertEqual(limits.maximumConnectionsPerAddress, 64)
+        XCTAssertTrue(configured.listeners[0].allowsUnderscoresInHeaders)
+        XCTAssertEqual(configured.routes[0].allowsUnderscoresInHeaders, false)
+
+        // 0 turns the optional limits off.
+        let off = try load(minimal(listenerExtra: "client_limits: { request_body_min_rate: 0, max_connections_per_address: 0 }"))
+        XCTAssertNil(off.listeners[0].clientLimits.requestBodyMinimumRate)
+        XCTAssertNil(off.listeners[0].clientLimits.maximumConnectionsPerAddress)
+    }
+
+    func testClientLimitErrorsNameTheKey() throws {
+        assertError(minimal(listenerExtra: "client_limits: { request_head_timeout: 0s }"),
+                    keyPath: "listeners[0].client_limits.request_head_timeout", contains: "at least 100ms")
+        assertError(minimal(listenerExtra: "client_limits: { request_body_timeout: soon }"),
+                    keyPath: "listeners[0].client_limits.request_body_timeout", contains: "expected a duration")
+        assertError(minimal(listenerExtra: "client_limits: { header_timeout: 5s }"),
+                    keyPath: "listeners[0].client_limits.header_timeout", contains: "unknown key")
+        assertError(minimal(listenerExtra: "client_limits: { max_connections_per_address: -1 }"),
+                    keyPath: "listeners[0].client_limits.max_connections_per_address", contains: "between 0 and")
+        assertError(minimal(listenerExtra: "underscores_in_headers: sometimes"),
+                    keyPath: "listeners[0].underscores_in_headers", contains: "expected true or false")
+        let plain = """
+            listeners:
+              - address: "127.0.0.1:0"
+                client_limits: { handshake_timeout: 5s }
+                hosts: [ { names: [localhost] } ]
+            upstreams: { app: { url: "http://127.0.0.1:9000" } }
+            routes: [ { upstream: app } ]
+            """
+        assertError(plain, keyPath: "listeners[0].client_limits.handshake_timeout", contains: "no handshake")
+    }
+
     // MARK: - Helpers
 
     /// A configuration with one TLS listener (host `localhost`), upstream `app` and one route, with parts replaced.
