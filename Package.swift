@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "TrustGateHummingbird", targets: ["TrustGateHummingbird"]),
         .library(name: "TrustGateStore", targets: ["TrustGateStore"]),
         .library(name: "TrustGateTokens", targets: ["TrustGateTokens"]),
+        .library(name: "TrustGateTokensHummingbird", targets: ["TrustGateTokensHummingbird"]),
         .library(name: "TrustGateClient", targets: ["TrustGateClient"]),
         .executable(name: "trustgate", targets: ["trustgate"]),
         .executable(name: "trustgate-limbo", targets: ["trustgate-limbo"]),
@@ -32,6 +33,8 @@ let package = Package(
         // Only for TrustGateHummingbird (the middleware for Swift services) and the example service; the
         // gateway itself stays on plain SwiftNIO.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Already in the graph through Hummingbird; named because TrustGateTokensHummingbird speaks its types.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // Already in the graph through Hummingbird; named because its channel API speaks Logger and
         // ServiceLifecycle runs the test servers.
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -116,13 +119,23 @@ let package = Package(
                 "TrustGateJOSE",
                 "TrustGateAuth",
                 "TrustGateX509",
-                "TrustGateHummingbird",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // The token service's Hummingbird route set, apart so that the core (and the gateway, and the CLI) never
+        // link Hummingbird.
+        .target(
+            name: "TrustGateTokensHummingbird",
+            dependencies: [
+                "TrustGateTokens",
+                "TrustGateHummingbird",
+                "TrustGateAuth",
+                "TrustGateX509",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -313,6 +326,7 @@ let package = Package(
                 "TrustGateAuth",
                 "TrustGateX509",
                 "TrustGateHummingbird",
+                "TrustGateTokensHummingbird",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

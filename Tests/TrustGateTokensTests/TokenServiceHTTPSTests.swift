@@ -6,6 +6,7 @@ import TrustGateHummingbird
 import TrustGateJOSE
 import TrustGateStore
 import TrustGateTokens
+import TrustGateTokensHummingbird
 import TrustGateX509
 import X509
 import XCTest

@@ -2,7 +2,7 @@ import Foundation
 import TrustGateStore
 
 /// The token service: token endpoint, discovery, JWKS and the authorization endpoint stub, behind one entry
-/// point that any HTTP server can call with a collected request (`TokenServiceRoutes` for Hummingbird; the
+/// point that any HTTP server can call with a collected request (`TokenServiceRoutes` in TrustGateTokensHummingbird; the
 /// gateway through `endpoint(forPath:)` and `handle(_:)`).
 public final class TokenService: Sendable {
     public let settings: TokenServiceSettings

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import TrustGateAuth
 import TrustGateHummingbird
+import TrustGateTokens
 import TrustGateX509
 
 /// Serves a ``TokenService`` from a Hummingbird router. Run the application with TrustGateHummingbird's TLS
