@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "TrustGateX509", targets: ["TrustGateX509"]),
+        .library(name: "TrustGateConfiguration", targets: ["TrustGateConfiguration"]),
         .library(name: "TrustGateGateway", targets: ["TrustGateGateway"]),
         .library(name: "TrustGateJOSE", targets: ["TrustGateJOSE"]),
         .library(name: "TrustGateAuth", targets: ["TrustGateAuth"]),
@@ -49,6 +50,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The YAML reader with file:line errors and the certificate-policy schema every front end shares; apart
+        // from TrustGateX509 so that a user of the policy engine alone does not pull in Yams.
+        .target(
+            name: "TrustGateConfiguration",
+            dependencies: [
+                "TrustGateX509",
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -57,6 +67,7 @@ let package = Package(
         .target(
             name: "TrustGateGateway",
             dependencies: [
+                "TrustGateConfiguration",
                 "TrustGateX509",
                 "TrustGateAuth",
                 "TrustGateTokens",
@@ -87,6 +98,7 @@ let package = Package(
         .target(
             name: "TrustGateAuth",
             dependencies: [
+                "TrustGateConfiguration",
                 "TrustGateX509",
                 "TrustGateJOSE",
                 .product(name: "X509", package: "swift-certificates"),
@@ -142,6 +154,7 @@ let package = Package(
         .target(
             name: "TrustGateClient",
             dependencies: [
+                "TrustGateConfiguration",
                 "TrustGateJOSE",
                 "TrustGateX509",
                 "TrustGateStore",
@@ -158,6 +171,7 @@ let package = Package(
         .target(
             name: "TrustGateHummingbird",
             dependencies: [
+                "TrustGateConfiguration",
                 "TrustGateAuth",
                 "TrustGateX509",
                 .product(name: "X509", package: "swift-certificates"),
@@ -185,6 +199,7 @@ let package = Package(
         .executableTarget(
             name: "trustgate",
             dependencies: [
+                "TrustGateConfiguration",
                 "TrustGateX509",
                 "TrustGateGateway",
                 "TrustGateAuth",
@@ -244,6 +259,7 @@ let package = Package(
         .testTarget(
             name: "TrustGateGatewayTests",
             dependencies: [
+                "TrustGateConfiguration",
                 "TrustGateGateway",
                 "TrustGateX509",
                 "TrustGateAuth",
@@ -274,6 +290,7 @@ let package = Package(
         .testTarget(
             name: "TrustGateAuthTests",
             dependencies: [
+                "TrustGateConfiguration",
                 "TrustGateAuth",
                 "TrustGateJOSE",
                 "TrustGateX509",
@@ -290,6 +307,7 @@ let package = Package(
         .testTarget(
             name: "TrustGateHummingbirdTests",
             dependencies: [
+                "TrustGateConfiguration",
                 "TrustGateHummingbird",
                 "TrustGateAuth",
                 "TrustGateJOSE",
@@ -344,6 +362,7 @@ let package = Package(
         .testTarget(
             name: "TrustGateClientTests",
             dependencies: [
+                "TrustGateConfiguration",
                 "TrustGateClient",
                 "TrustGateJOSE",
                 "TrustGateX509",
@@ -368,6 +387,7 @@ let package = Package(
         .testTarget(
             name: "TrustGateX509Tests",
             dependencies: [
+                "TrustGateConfiguration",
                 "TrustGateX509",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

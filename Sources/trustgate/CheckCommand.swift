@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrustGateConfiguration
 import TrustGateX509
 import X509
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TrustGateConfiguration
 import TrustGateJOSE
 import TrustGateX509
 import XCTest

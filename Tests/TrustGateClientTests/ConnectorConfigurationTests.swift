@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import TrustGateClient
+import TrustGateConfiguration
 import TrustGateX509
 import XCTest
 

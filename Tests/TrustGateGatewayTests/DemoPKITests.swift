@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateConfiguration
 import TrustGateGateway
 import TrustGateStore
 import TrustGateX509

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import TrustGateAuth
+import TrustGateConfiguration
 import TrustGateJOSE
 import TrustGateX509
 import XCTest

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftASN1
+import TrustGateConfiguration
 import TrustGateX509
 import X509
 import XCTest

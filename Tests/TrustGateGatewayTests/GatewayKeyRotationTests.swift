@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateConfiguration
 import TrustGateStore
 import TrustGateTokens
 import TrustGateX509

@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateConfiguration
 import TrustGateHummingbird
 import TrustGateX509
 import XCTest

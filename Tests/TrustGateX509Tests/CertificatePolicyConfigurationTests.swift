@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateConfiguration
 import XCTest
 
 @testable import TrustGateX509

@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateConfiguration
 import TrustGateX509
 
 /// Reads a route's requirement, referring to schemes by name:

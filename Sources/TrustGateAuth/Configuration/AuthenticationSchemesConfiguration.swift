@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateConfiguration
 import TrustGateX509
 
 /// Reads an `auth_schemes` mapping: scheme name → definition.

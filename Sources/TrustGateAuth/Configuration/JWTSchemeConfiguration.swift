@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateConfiguration
 import TrustGateJOSE
 import TrustGateX509
 import X509

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import TrustGateConfiguration
 import TrustGateJOSE
 import TrustGateX509
 

@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateConfiguration
 import TrustGateX509
 
 /// Reads the address forms of the gateway configuration: listen addresses (`host:port`, `[v6]:port`,

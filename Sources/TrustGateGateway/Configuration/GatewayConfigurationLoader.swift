@@ -1,5 +1,6 @@
 import Foundation
 import TrustGateAuth
+import TrustGateConfiguration
 import TrustGateX509
 import X509
 

@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateConfiguration
 import TrustGateX509
 
 /// The files a configuration read, in the order they were first read, each once: what hot reload watches.

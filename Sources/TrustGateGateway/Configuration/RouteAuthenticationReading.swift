@@ -1,4 +1,5 @@
 import TrustGateAuth
+import TrustGateConfiguration
 import TrustGateX509
 
 /// Reads a route's `auth`, `allow_insecure_auth`, `principal_headers` and `forward_credentials`, and

@@ -1,4 +1,5 @@
 import TrustGateAuth
+import TrustGateConfiguration
 import TrustGateX509
 
 /// The `auth_schemes` / `auth` part of a service configuration, read with the gateway's schemas so a

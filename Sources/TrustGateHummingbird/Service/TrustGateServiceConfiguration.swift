@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdCore
 import NIOSSL
 import TrustGateAuth
+import TrustGateConfiguration
 import TrustGateX509
 import X509
 

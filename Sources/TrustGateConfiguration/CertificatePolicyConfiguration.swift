@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateX509
 import X509
 
 /// Reads the YAML certificate-policy schema (documented in the README) into ``CertificatePolicySettings``,
