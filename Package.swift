@@ -157,7 +157,6 @@ let package = Package(
                 "TrustGateConfiguration",
                 "TrustGateJOSE",
                 "TrustGateX509",
-                "TrustGateStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -362,6 +361,8 @@ let package = Package(
         .testTarget(
             name: "TrustGateClientTests",
             dependencies: [
+                // StoreNamedKeys, the store-backed NamedKeyProvider, is the CLI's (the client knows no store).
+                "trustgate",
                 "TrustGateConfiguration",
                 "TrustGateClient",
                 "TrustGateJOSE",

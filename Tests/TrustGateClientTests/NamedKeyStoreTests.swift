@@ -1,10 +1,12 @@
 import Foundation
+import TrustGateAuth
 import TrustGateClient
+import TrustGateHummingbird
 import TrustGateStore
 import TrustGateX509
-import TrustGateAuth
-import TrustGateHummingbird
 import XCTest
+
+@testable import trustgate
 
 /// Named keys in the store: round trips, encrypted at rest (the values are not in the database files), bound to
 /// their names, and refused with another store key.

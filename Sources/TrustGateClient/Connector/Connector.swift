@@ -8,7 +8,7 @@ import X509
 
 /// Calls one API as its ``ConnectorConfiguration`` says: the B2C RESTful technical profile as a Swift value.
 ///
-/// Creating a connector validates the configuration and reads every key it names (named keys from the store,
+/// Creating a connector validates the configuration and reads every key it names (named keys through `keys`,
 /// environment variables, files, certificates), so a missing or wrong key fails here, not on the first call.
 /// `call(claims:)` then places the claims, authenticates, applies the retry policy, and for acquired bearer tokens
 /// refreshes the token once and repeats the call once when the API answers 401 `invalid_token`.
@@ -16,7 +16,7 @@ import X509
 /// ```swift
 /// let connector = try await Connector(
 ///     configuration: ConnectorConfiguration.load(contentsOfFile: "loyalty.yaml"),
-///     keys: StoreNamedKeys(store: store, storeKey: storeKey))
+///     keys: namedKeys)  // any NamedKeyProvider; `trustgate call` passes the store's
 /// let response = try await connector.call(claims: ["email": "emily@example.com"])
 /// switch response.outcome { … }
 /// ```

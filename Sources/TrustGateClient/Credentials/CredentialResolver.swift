@@ -1,5 +1,4 @@
 import Foundation
-import TrustGateStore
 import TrustGateX509
 
 /// Turns key references into values: named keys through the provider, environment variables, files.
@@ -29,7 +28,7 @@ struct CredentialResolver: Sendable {
             do {
                 value = try await keys.secret(named: name)
             } catch {
-                throw .configuration(Self.describe(error, reference: reference.description))
+                throw .configuration(keys.describe(error, reference: reference.description))
             }
         }
         guard allowEmpty || !value.isEmpty else { throw .configuration("\(reference) is empty") }
@@ -46,7 +45,7 @@ struct CredentialResolver: Sendable {
             do {
                 bundle = try await keys.certificate(named: name)
             } catch {
-                throw .configuration(Self.describe(error, reference: source.description))
+                throw .configuration(keys.describe(error, reference: source.description))
             }
         case .pfxFile(let path, let passwordReference):
             let password = try await self.password(passwordReference)
@@ -82,11 +81,5 @@ struct CredentialResolver: Sendable {
         var line = bytes.prefix { $0 != UInt8(ascii: "\n") }
         if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
         return Array(line)
-    }
-
-    private static func describe(_ error: any Error, reference: String) -> String {
-        if let named = error as? NamedKeyError { return named.description }
-        if let store = error as? RegistrationStoreError { return "\(reference): \(store.description)" }
-        return "\(reference): \(error)"
     }
 }
