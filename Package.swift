@@ -195,9 +195,25 @@ let package = Package(
             ],
             path: "Examples/LoyaltyAPI/Sources"
         ),
+        // `trustgate demo`'s pieces (and the gateway tests' upstream): a throwaway PKI, the demo's token-service
+        // registrations, its gateway configuration, an echoing HTTP/1.1 upstream. Not part of any library.
+        .target(
+            name: "TrustGateDemo",
+            dependencies: [
+                "TrustGateX509",
+                "TrustGateStore",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "trustgate",
             dependencies: [
+                "TrustGateDemo",
                 "TrustGateConfiguration",
                 "TrustGateX509",
                 "TrustGateGateway",
@@ -226,9 +242,26 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        // Token issuance timed end to end; run by trustgate-policy-bench, smoke-tested by TrustGateTokensTests.
+        .target(
+            name: "TrustGateTokenBenchmark",
+            dependencies: [
+                "TrustGateTokens",
+                "TrustGateStore",
+                "TrustGateJOSE",
+                "TrustGateAuth",
+                "TrustGateX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/TokenBenchmark"
+        ),
         .executableTarget(
             name: "trustgate-policy-bench",
             dependencies: [
+                "TrustGateTokenBenchmark",
                 "TrustGateX509",
                 "TrustGateGateway",
                 "TrustGateTokens",
@@ -258,6 +291,7 @@ let package = Package(
         .testTarget(
             name: "TrustGateGatewayTests",
             dependencies: [
+                "TrustGateDemo",
                 "TrustGateConfiguration",
                 "TrustGateGateway",
                 "TrustGateX509",
@@ -337,6 +371,7 @@ let package = Package(
         .testTarget(
             name: "TrustGateTokensTests",
             dependencies: [
+                "TrustGateTokenBenchmark",
                 "TrustGateTokens",
                 "TrustGateStore",
                 "TrustGateJOSE",

@@ -1,5 +1,6 @@
 import Foundation
 import TrustGateStore
+import TrustGateTokenBenchmark
 import TrustGateTokens
 
 /// The token service end to end (`TokenEndpoint.handle`: form, client authentication, store, replay record,

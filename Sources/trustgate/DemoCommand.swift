@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOPosix
+import TrustGateDemo
 import TrustGateGateway
 
 struct DemoCommand: AsyncParsableCommand {

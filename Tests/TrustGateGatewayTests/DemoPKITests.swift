@@ -1,5 +1,6 @@
 import Foundation
 import TrustGateConfiguration
+import TrustGateDemo
 import TrustGateGateway
 import TrustGateStore
 import TrustGateX509

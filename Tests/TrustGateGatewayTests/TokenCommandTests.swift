@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOPosix
+import TrustGateDemo
 import TrustGateJOSE
 import TrustGateStore
 import TrustGateX509

@@ -1,5 +1,6 @@
 import Foundation
 import TrustGateStore
+import TrustGateTokenBenchmark
 import TrustGateTokens
 import XCTest
 

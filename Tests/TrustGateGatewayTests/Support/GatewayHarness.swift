@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import TrustGateDemo
 import TrustGateX509
 import XCTest
 @testable import TrustGateGateway

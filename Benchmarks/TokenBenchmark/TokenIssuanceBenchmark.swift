@@ -4,6 +4,7 @@ import SwiftASN1
 import TrustGateAuth
 import TrustGateJOSE
 import TrustGateStore
+@_spi(Benchmarks) import TrustGateTokens
 import TrustGateX509
 import X509
 import _CryptoExtras
@@ -149,13 +150,11 @@ public enum TokenIssuanceBenchmark {
         iterations: Int, warmUp: Int
     ) async throws -> Result {
         guard let registration = try await store.registration(clientID: clientID) else { throw Failure.requestRefused(status: 0, body: "no client") }
-        let client = AuthenticatedClient(registration: registration, method: .clientSecretBasic, pendingAssertionID: nil)
-        let access = GrantedAccess(resource: resource, roles: registration.roles(on: resource.identifier), scope: resource.defaultScope)
-        let issuer = service.tokenEndpoint.accessTokenIssuer
-        for _ in 0..<warmUp { _ = try await issuer.issue(to: client, access: access, certificateThumbprint: nil, at: Date()) }
+        let sign = service.tokenEndpoint.signingStep(registration: registration, resource: resource)
+        for _ in 0..<warmUp { try await sign(Date()) }
         let start = ContinuousClock.now
         let cpuStart = processCPUSeconds()
-        for _ in 0..<iterations { _ = try await issuer.issue(to: client, access: access, certificateThumbprint: nil, at: Date()) }
+        for _ in 0..<iterations { try await sign(Date()) }
         let cpu = processCPUSeconds() - cpuStart
         let elapsed = ContinuousClock.now - start
         await store.close()
