@@ -3,7 +3,7 @@ import Foundation
 import SwiftASN1
 import TrustGateAuth
 import TrustGateJOSE
-import TrustGateStore
+public import TrustGateStore
 @_spi(Benchmarks) import TrustGateTokens
 import TrustGateX509
 import X509

@@ -1,6 +1,6 @@
 import Foundation
-import TrustGateX509
-import X509
+public import TrustGateX509
+public import X509
 
 /// Reads the YAML certificate-policy schema (documented in the README) into ``CertificatePolicySettings``,
 /// loading every referenced certificate and CRL file once.

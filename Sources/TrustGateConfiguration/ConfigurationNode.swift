@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Yams
 
 /// A YAML node that knows where it came from, so every error names file, line and key path.

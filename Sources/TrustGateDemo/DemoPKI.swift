@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import TrustGateX509
 import X509
 

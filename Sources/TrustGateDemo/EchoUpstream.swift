@@ -1,6 +1,6 @@
 import Crypto
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization

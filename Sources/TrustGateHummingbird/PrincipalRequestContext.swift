@@ -1,5 +1,5 @@
-import Hummingbird
-import TrustGateAuth
+public import Hummingbird
+public import TrustGateAuth
 
 /// A Hummingbird request context that carries the authenticated principal, set by the authentication
 /// middleware before any handler runs.

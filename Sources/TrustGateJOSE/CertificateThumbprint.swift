@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 
 /// Certificate thumbprints as JOSE and RFC 8705 write them: base64url (no padding) of a digest of the DER.
 public enum CertificateThumbprint {

@@ -1,7 +1,8 @@
-import Crypto
+public import Crypto
 import Foundation
+import SwiftASN1
 import X509
-import _CryptoExtras
+public import _CryptoExtras
 
 /// A verification key from a JWK (RFC 7517 / 7518 §6 / RFC 8037), with the restrictions the JWK puts on it.
 ///

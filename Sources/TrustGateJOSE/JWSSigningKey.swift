@@ -1,5 +1,5 @@
-import Crypto
-import _CryptoExtras
+public import Crypto
+public import _CryptoExtras
 
 /// A private key (or HMAC secret) that signs JWS.
 public enum JWSSigningKey: Sendable {

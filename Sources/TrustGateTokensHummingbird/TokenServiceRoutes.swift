@@ -1,10 +1,10 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import NIOCore
 import TrustGateAuth
-import TrustGateHummingbird
-import TrustGateTokens
+public import TrustGateHummingbird
+public import TrustGateTokens
 import TrustGateX509
 
 /// Serves a ``TokenService`` from a Hummingbird router. Run the application with TrustGateHummingbird's TLS

@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateAuth
 import TrustGateJOSE
 import TrustGateStore
 import TrustGateX509

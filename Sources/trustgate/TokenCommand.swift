@@ -5,6 +5,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import SwiftASN1
 import TrustGateJOSE
 import TrustGateX509
 import X509

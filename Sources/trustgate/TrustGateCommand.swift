@@ -15,7 +15,7 @@ struct TrustGateCommand: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
+            if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
@@ -25,7 +25,7 @@ struct TrustGateCommand: AsyncParsableCommand {
         }
     }
 
-    static func exit(withTrustGateError error: Error) -> Never {
+    static func exit(withTrustGateError error: any Error) -> Never {
         if let failure = error as? CommandFailure {
             FileHandle.standardError.write(Data("trustgate: \(failure.message)\n".utf8))
             Foundation.exit(failure.exitCode)

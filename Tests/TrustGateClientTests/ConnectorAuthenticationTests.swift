@@ -3,6 +3,7 @@ import Hummingbird
 import TrustGateAuth
 import TrustGateClient
 import TrustGateHummingbird
+import TrustGateJOSE
 import TrustGateX509
 import XCTest
 

@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 import TrustGateClient
 import TrustGateConfiguration
+import TrustGateJOSE
 import TrustGateX509
 import XCTest
 

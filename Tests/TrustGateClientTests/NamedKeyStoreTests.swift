@@ -4,6 +4,7 @@ import TrustGateClient
 import TrustGateHummingbird
 import TrustGateStore
 import TrustGateX509
+import X509
 import XCTest
 
 @testable import trustgate

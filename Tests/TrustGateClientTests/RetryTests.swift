@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 @testable import TrustGateClient
 import TrustGateHummingbird
+import TrustGateJOSE
 import XCTest
 
 /// Retries: `Retry-After` (seconds and HTTP dates, capped) for idempotent calls, never for a POST that reached

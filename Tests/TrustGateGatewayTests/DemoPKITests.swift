@@ -3,6 +3,7 @@ import TrustGateConfiguration
 import TrustGateDemo
 import TrustGateGateway
 import TrustGateStore
+import TrustGateTokens
 import TrustGateX509
 import X509
 import XCTest

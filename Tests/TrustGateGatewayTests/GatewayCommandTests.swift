@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import TrustGateDemo
 import XCTest
 @testable import TrustGateGateway

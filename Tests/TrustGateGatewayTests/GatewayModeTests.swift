@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateDemo
 import TrustGateX509
 import XCTest
 @testable import TrustGateGateway

@@ -1,6 +1,7 @@
 import Crypto
 import NIOConcurrencyHelpers
 import Foundation
+import TrustGateDemo
 import TrustGateX509
 import XCTest
 @testable import TrustGateGateway

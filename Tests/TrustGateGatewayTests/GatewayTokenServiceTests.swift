@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
+import NIOCore
 import NIOPosix
+import TrustGateAuth
 import TrustGateJOSE
 import TrustGateStore
 import TrustGateX509

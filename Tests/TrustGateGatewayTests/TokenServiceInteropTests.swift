@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOCore
 import NIOPosix
 import TrustGateJOSE
 import TrustGateStore

@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateAuth
 import TrustGateConfiguration
 import TrustGateHummingbird
 import TrustGateX509

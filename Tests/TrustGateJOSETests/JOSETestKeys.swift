@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SwiftASN1
 import TrustGateJOSE
 import X509
 import _CryptoExtras

@@ -1,4 +1,5 @@
 import Foundation
+import TrustGateAuth
 import TrustGateX509
 import XCTest
 

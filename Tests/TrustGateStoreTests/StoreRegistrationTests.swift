@@ -1,6 +1,7 @@
 import Foundation
 import TrustGateAuth
 import TrustGateJOSE
+import TrustGateX509
 import XCTest
 
 @testable import TrustGateStore

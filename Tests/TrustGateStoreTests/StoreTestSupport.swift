@@ -96,7 +96,7 @@ func makeClient(_ id: String, methods: Set<ClientAuthenticationMethod> = [.priva
 }
 
 /// Awaits an async throwing call and returns its error (XCTAssertThrowsError has no async form).
-func asyncError(_ body: () async throws -> Void) async -> Error? {
+func asyncError(_ body: () async throws -> Void) async -> (any Error)? {
     do {
         try await body()
         return nil

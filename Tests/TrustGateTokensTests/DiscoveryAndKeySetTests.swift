@@ -1,3 +1,4 @@
+import _CryptoExtras
 import Foundation
 import TrustGateJOSE
 import TrustGateStore

@@ -3,6 +3,7 @@ import Foundation
 import TrustGateJOSE
 import TrustGateStore
 import TrustGateTokens
+import TrustGateX509
 import X509
 import XCTest
 import _CryptoExtras

@@ -2,6 +2,8 @@ import Foundation
 import TrustGateJOSE
 import TrustGateStore
 import TrustGateTokens
+import TrustGateX509
+import X509
 import XCTest
 
 /// CA-17's subject-name / issuer trust: a client registered by trusted CA + subject, whose assertion's `x5c` chain

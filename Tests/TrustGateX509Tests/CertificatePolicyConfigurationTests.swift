@@ -1,5 +1,6 @@
 import Foundation
 import TrustGateConfiguration
+import X509
 import XCTest
 
 @testable import TrustGateX509

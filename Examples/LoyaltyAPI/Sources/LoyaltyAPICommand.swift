@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import TrustGateAuth
 import TrustGateHummingbird
 
 /// `LoyaltyAPI --config loyalty.yaml`: the REST API an identity service's API connector calls at sign-up,

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Logging
+import TrustGateAuth
 import TrustGateHummingbird
 
 /// `POST /api/loyalty` (the API connector's endpoint, behind the authentication middleware when one is

@@ -1,5 +1,5 @@
 import Foundation
-import TrustGateConfiguration
+public import TrustGateConfiguration
 import TrustGateX509
 
 /// Reads a route's requirement, referring to schemes by name:

@@ -1,4 +1,4 @@
-import TrustGateX509
+public import TrustGateX509
 
 /// The authentication schemes a configuration defines, by name, ready to be referenced by requirements.
 /// `certificate` is always present (a client certificate judged by the verdict the caller supplies, or by

@@ -1,6 +1,6 @@
 import Foundation
-import TrustGateConfiguration
-import TrustGateX509
+public import TrustGateConfiguration
+public import TrustGateX509
 
 /// Reads an `auth_schemes` mapping: scheme name → definition.
 ///

@@ -1,4 +1,4 @@
-import TrustGateX509
+public import TrustGateX509
 
 /// Why a credential was refused. `detail` is safe to show to the client and to log: it never contains a
 /// secret, a token or a password, only what was wrong with it.

@@ -1,4 +1,4 @@
-import TrustGateX509
+public import TrustGateX509
 
 /// The client certificate a request arrived with, and where it came from.
 public struct ClientCertificateEvidence: Sendable {

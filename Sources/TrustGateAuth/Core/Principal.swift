@@ -1,4 +1,4 @@
-import TrustGateX509
+public import TrustGateX509
 
 /// Who made a request, and how they proved it.
 public struct Principal: Sendable {

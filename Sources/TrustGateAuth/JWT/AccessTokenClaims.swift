@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The claims of a validated access token that authorization decisions use, typed once at validation.
 public struct AccessTokenClaims: Sendable {

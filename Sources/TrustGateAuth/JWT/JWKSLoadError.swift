@@ -1,4 +1,4 @@
-import TrustGateJOSE
+public import TrustGateJOSE
 
 /// Why an issuer's JWKS could not be loaded. Kept for diagnostics; clients only learn "keys unavailable".
 public enum JWKSLoadError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import AsyncHTTPClient
-import Foundation
+public import AsyncHTTPClient
+public import Foundation
 import TrustGateJOSE
 
 /// Validates JWT access tokens from one issuer (OAUTH-CHECKLIST RS-2 … RS-8):

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import TrustGateJOSE
 
 /// `Authorization: Bearer <JWT>` validated against one issuer (RFC 6750, OAUTH-CHECKLIST RS-1 … RS-9).

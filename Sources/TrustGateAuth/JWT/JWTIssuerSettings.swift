@@ -1,6 +1,6 @@
-import Foundation
-import TrustGateJOSE
-import X509
+public import Foundation
+public import TrustGateJOSE
+public import X509
 
 /// How tokens from one issuer are validated (OAUTH-CHECKLIST RS-2 … RS-8), parsed once from configuration.
 public struct JWTIssuerSettings: Sendable {

@@ -1,4 +1,4 @@
-import TrustGateJOSE
+public import TrustGateJOSE
 
 /// Why an access token was refused (OAUTH-CHECKLIST RS-2 … RS-8). `description` is safe to send to the client
 /// as `error_description` and to log: it says what was wrong and never repeats the token or a claim's value.

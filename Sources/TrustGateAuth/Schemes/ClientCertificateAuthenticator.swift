@@ -1,4 +1,4 @@
-import TrustGateX509
+public import TrustGateX509
 
 /// A client certificate, from the TLS handshake or a trusted proxy's header (``ClientCertificateEvidence``),
 /// judged by the verdict the caller already reached (the gateway judges in the handshake) or else by this

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Lets at most ``limit`` slow secret-hash verifications (PBKDF2, scrypt) run at once; the others wait their

@@ -1,5 +1,5 @@
-import Foundation
-import TrustGateJOSE
+public import Foundation
+public import TrustGateJOSE
 
 /// The OAuth 2.0 client credentials grant a connector uses to get its bearer token (RFC 6749 §4.4), against
 /// TrustGate's token service or any authorization server.

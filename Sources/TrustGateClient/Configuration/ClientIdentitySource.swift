@@ -1,4 +1,4 @@
-import TrustGateX509
+public import TrustGateX509
 
 /// Where a client certificate and its private key come from: a named certificate key in the store (a PFX added
 /// with `trustgate keys add-pfx`), a PFX file with its password, or PEM files (the key in the certificate file

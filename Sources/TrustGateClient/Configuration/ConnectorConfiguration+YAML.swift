@@ -1,6 +1,6 @@
 import Foundation
 import NIOHTTP1
-import TrustGateConfiguration
+public import TrustGateConfiguration
 import TrustGateJOSE
 import TrustGateX509
 

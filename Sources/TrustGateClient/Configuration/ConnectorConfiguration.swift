@@ -1,6 +1,6 @@
-import Foundation
-import NIOHTTP1
-import TrustGateJOSE
+public import Foundation
+public import NIOHTTP1
+public import TrustGateJOSE
 
 /// One API a connector calls and how (B2C's RESTful technical profile): the service URL and method, the
 /// authentication and the keys it uses, where claims go, extra headers, timeouts, retries and TLS.

@@ -1,4 +1,4 @@
-import X509
+public import X509
 
 /// TLS towards the API: which server certificates are trusted (the system's roots unless CA files or
 /// certificates are given, which then replace them), and the client certificate to present when the server asks

@@ -1,8 +1,8 @@
-import AsyncHTTPClient
-import Foundation
+public import AsyncHTTPClient
+public import Foundation
 import NIOHTTP1
 import NIOSSL
-import TrustGateJOSE
+public import TrustGateJOSE
 import TrustGateX509
 import X509
 

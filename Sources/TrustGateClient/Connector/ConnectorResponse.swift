@@ -1,4 +1,4 @@
-import NIOHTTP1
+public import NIOHTTP1
 
 /// The API's answer: status, headers and body, whatever the status. `outcome` sorts it; `requireSuccess()`
 /// turns anything but 2xx into a `ConnectorError`.

@@ -1,8 +1,9 @@
 import Crypto
 import NIOSSL
+import SwiftASN1
 import TrustGateJOSE
-import TrustGateX509
-import X509
+public import TrustGateX509
+public import X509
 import _CryptoExtras
 
 /// A loaded client certificate with its private key, in the forms TLS and JOSE need.

@@ -1,5 +1,6 @@
 import Foundation
 import TrustGateX509
+import X509
 
 /// Turns key references into values: named keys through the provider, environment variables, files.
 struct CredentialResolver: Sendable {

@@ -1,4 +1,4 @@
-import TrustGateX509
+public import TrustGateX509
 
 /// Resolves named keys (B2C's policy keys) to their values. TrustGate's store is one provider (the CLI wires it:
 /// `StoreNamedKeys`); tests and programs with their own secret storage can supply another. The client itself knows

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Time and chance for a connector: the current time (token expiry, `Retry-After` dates, assertion times), how
 /// waiting between attempts is done, and the randomness of backoff jitter. Tests inject one that records waits

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An access token from a token endpoint. `description` never shows the token.
 public struct AccessToken: Sendable, Hashable, CustomStringConvertible {

@@ -1,5 +1,6 @@
-import Foundation
-import TrustGateJOSE
+public import Foundation
+public import TrustGateJOSE
+import TrustGateX509
 import X509
 
 /// Signs client assertions (RFC 7523 §2.2, `private_key_jwt`) the way MSAL does for a confidential client with a

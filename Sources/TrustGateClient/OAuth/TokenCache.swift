@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Access tokens per (endpoint, client, scope), shared by every connector in the process unless one is given

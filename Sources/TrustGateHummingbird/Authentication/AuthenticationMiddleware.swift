@@ -1,6 +1,7 @@
-import Hummingbird
+public import Hummingbird
 import Logging
-import TrustGateAuth
+public import TrustGateAuth
+import TrustGateX509
 
 /// Authenticates every request against one ``AuthenticationRequirement`` (the schema of the gateway's
 /// route `auth`) and gives handlers the ``Principal`` in `context.principal`; a request that does not

@@ -1,6 +1,6 @@
-import Hummingbird
-import NIOCore
-import TrustGateAuth
+public import Hummingbird
+public import NIOCore
+public import TrustGateAuth
 
 /// A ready-made request context for services protected by ``AuthenticationMiddleware``: the principal,
 /// and what is known of the connection (TLS, peer, client certificate).

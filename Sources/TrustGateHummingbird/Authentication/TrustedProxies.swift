@@ -1,4 +1,4 @@
-import TrustGateX509
+public import TrustGateX509
 
 /// The TLS-terminating proxies (load balancers, App Service's front end, `trustgate serve`) whose word
 /// this service takes about the client: that it used HTTPS (`X-Forwarded-Proto: https`) and, when a format

@@ -1,5 +1,5 @@
-import TrustGateAuth
-import TrustGateX509
+public import TrustGateAuth
+public import TrustGateX509
 
 /// The client certificate one TLS connection presented in its handshake, and what the connection's
 /// ``CertificatePolicy`` said about it. Made once per handshake and shared by every request on the

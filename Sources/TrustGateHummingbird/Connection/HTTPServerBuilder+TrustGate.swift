@@ -1,5 +1,5 @@
-import HummingbirdCore
-import HummingbirdHTTP2
+public import HummingbirdCore
+public import HummingbirdHTTP2
 
 extension HTTPServerBuilder {
     /// TLS with TrustGate's client-certificate handling; HTTP/2 and HTTP/1.1 on one port (HTTP/1.1 only

@@ -1,5 +1,13 @@
-import NIOCore
+public import NIOCore
 import TrustGateX509
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What TrustGate knows about the connection a request arrived on: whether it is TLS, who the immediate
 /// peer is, and the client certificate of its handshake.

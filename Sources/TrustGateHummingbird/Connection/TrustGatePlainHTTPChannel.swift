@@ -1,6 +1,6 @@
-import HummingbirdCore
-import Logging
-import NIOCore
+public import HummingbirdCore
+public import Logging
+public import NIOCore
 
 /// Hummingbird's HTTP/1.1 channel on plain TCP, giving every request its ``TrustGateConnection`` (not TLS,
 /// the immediate peer's address) — what the authentication middleware needs to refuse passwords over plain

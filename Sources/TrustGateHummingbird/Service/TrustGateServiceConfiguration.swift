@@ -1,9 +1,9 @@
 import Foundation
-import HummingbirdCore
+public import HummingbirdCore
 import NIOSSL
-import TrustGateAuth
-import TrustGateConfiguration
-import TrustGateX509
+public import TrustGateAuth
+public import TrustGateConfiguration
+public import TrustGateX509
 import X509
 
 /// A Hummingbird service's listener and authentication, read from YAML: what `LoyaltyAPI --config` takes,

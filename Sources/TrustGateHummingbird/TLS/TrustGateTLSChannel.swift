@@ -1,7 +1,7 @@
-import HummingbirdCore
-import HummingbirdHTTP2
-import Logging
-import NIOCore
+public import HummingbirdCore
+public import HummingbirdHTTP2
+public import Logging
+public import NIOCore
 import NIOHTTP2
 import NIOSSL
 

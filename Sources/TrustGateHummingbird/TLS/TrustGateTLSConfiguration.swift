@@ -1,6 +1,7 @@
-import NIOSSL
-import TrustGateX509
-import X509
+public import NIOSSL
+import SwiftASN1
+public import TrustGateX509
+public import X509
 
 /// A TLS listener for a Hummingbird service: its server certificate, whether clients are asked for a
 /// certificate, and the policy that judges the certificates they present.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One token request's outcome, for the audit log. It holds who asked, how they authenticated, for what, and
 /// why a refusal happened, as a reason code; never a secret, an assertion or a token.

@@ -1,5 +1,5 @@
-import Foundation
-import TrustGateJOSE
+public import Foundation
+public import TrustGateJOSE
 
 /// A confidential client registered for the client-credentials grant.
 public struct Client: Sendable, Hashable {

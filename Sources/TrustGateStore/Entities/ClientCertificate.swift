@@ -1,8 +1,9 @@
 import Crypto
-import Foundation
+public import Foundation
+import SwiftASN1
 import TrustGateJOSE
 import TrustGateX509
-import X509
+public import X509
 
 /// A certificate registered for a client: used to verify its private_key_jwt assertions (looked up by the
 /// header's `x5t#S256` / `x5t`) and to recognise it in self_signed_tls_client_auth.

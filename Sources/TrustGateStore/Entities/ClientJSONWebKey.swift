@@ -1,5 +1,5 @@
-import Foundation
-import TrustGateJOSE
+public import Foundation
+public import TrustGateJOSE
 
 /// A public key registered for a client as a JWK (CA-14's `jwks`): what verifies its `private_key_jwt`
 /// assertions when it has no certificate. Only the public members are kept; a key set carrying private members

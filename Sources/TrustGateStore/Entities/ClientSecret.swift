@@ -1,5 +1,5 @@
-import Foundation
-import TrustGateAuth
+public import Foundation
+public import TrustGateAuth
 import TrustGateJOSE
 
 /// A client secret as stored: its slow salted hash and a short hint, never the secret itself.

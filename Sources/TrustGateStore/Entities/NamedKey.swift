@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A credential the calling side uses, kept under a name (B2C's "policy keys"): a secret (a password, an API key,
 /// a static bearer token, a client secret) or a certificate with its private key (uploaded as a PFX). The value

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A client assertion's `jti`, remembered until the assertion would have expired anyway (CA-10). Keyed by
 /// client: one client can never burn another client's `jti`.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An API that tokens are issued for. Its `identifier` is the token's `aud`, and `{identifier}/.default` is the
 /// scope a client asks for to receive every app role it was granted on it.

@@ -1,4 +1,4 @@
-import TrustGateX509
+public import TrustGateX509
 
 /// The RFC 8705 SAN matchers of a subject/issuer rule (`tls_client_auth_san_dns`, `_san_uri`, `_san_ip`,
 /// `_san_email`). Every listed value must be among the certificate's names: listing two narrows the rule, it

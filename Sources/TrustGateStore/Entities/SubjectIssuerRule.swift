@@ -1,6 +1,6 @@
-import Foundation
-import TrustGateX509
-import X509
+public import Foundation
+public import TrustGateX509
+public import X509
 
 /// Trust in a client by who issued its certificate and what the certificate names, instead of by one fixed
 /// certificate (RFC 8705 `tls_client_auth`; Entra's `trustedCertificateSubjects`). A renewed certificate from the

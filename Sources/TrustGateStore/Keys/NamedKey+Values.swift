@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
-import TrustGateX509
+public import Foundation
+public import TrustGateX509
 import X509
 
 extension NamedKey {

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 import TrustGateJOSE
 import TrustGateX509
 import X509

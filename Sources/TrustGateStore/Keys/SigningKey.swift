@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
-import TrustGateJOSE
+public import Foundation
+public import TrustGateJOSE
 import _CryptoExtras
 
 /// A token-signing key as the store holds it: the public key and certificate in clear, the private key sealed

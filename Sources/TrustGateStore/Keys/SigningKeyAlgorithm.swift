@@ -1,4 +1,4 @@
-import TrustGateJOSE
+public import TrustGateJOSE
 
 /// The algorithms the token service signs access tokens with (AT-1): RS256 by default, for Entra/MSAL-style
 /// resource servers; PS256 and ES256 on request.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension SigningKeyRotation {
     /// The automatic schedule's step: rotates when the newest key has been signing for `interval` or longer

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Key rotation as JK-3 asks: the new key is published at once and signs only after `publishDelay` (so resource
 /// servers with a cached JWKS already know it), and the keys it replaces stop signing at that moment and stay in

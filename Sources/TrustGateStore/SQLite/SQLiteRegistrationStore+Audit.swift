@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension SQLiteRegistrationStore {
     public func appendAuditEvent(_ event: AuditEvent) async throws {

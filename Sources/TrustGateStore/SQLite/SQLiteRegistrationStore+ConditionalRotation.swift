@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension SQLiteRegistrationStore: ConditionalSigningKeyRotation {
     public func rotateSigningKeys(

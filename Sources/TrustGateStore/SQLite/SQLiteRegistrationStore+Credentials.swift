@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import SwiftASN1
 import TrustGateAuth
 import TrustGateX509
 import X509

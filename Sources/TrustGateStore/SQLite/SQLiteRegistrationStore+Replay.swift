@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension SQLiteRegistrationStore {
     /// Purge expired replay records at most this often, or after this many inserts, whichever comes first.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A store that can rotate only when the rotation is still due, decided inside the write transaction.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The registrations behind the token service: resources, clients and their credentials, role grants, signing
 /// keys, the assertion replay store and the audit log.

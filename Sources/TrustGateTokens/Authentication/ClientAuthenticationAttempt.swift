@@ -1,5 +1,6 @@
 import TrustGateAuth
 import TrustGateStore
+import TrustGateX509
 
 /// How a request tries to authenticate its client, decided from the request alone before any registration is
 /// read: exactly one method (TE-4), or none at all (TE-5).

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import TrustGateAuth
 import TrustGateStore
+import TrustGateX509
 
 /// RFC 8705 §2 client authentication with the certificate of the TLS connection (or of a trusted proxy's RFC 9440
 /// header): `tls_client_auth` (MT-1: the chain validates to one of the client's SN/I rules' CAs and the leaf carries

@@ -1,4 +1,4 @@
-import TrustGateJOSE
+public import TrustGateJOSE
 import TrustGateStore
 
 /// The authorization server metadata (RFC 8414 §2) that is also an OpenID Provider configuration (OIDC

@@ -1,5 +1,5 @@
-import Foundation
-import TrustGateStore
+public import Foundation
+public import TrustGateStore
 
 extension TokenEndpoint {
     /// The signing step alone, as a `client_secret_basic` request for `registration` on `resource` reaches it (claims

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TrustGateAuth
 import TrustGateJOSE
 import TrustGateStore
 

@@ -1,4 +1,4 @@
-import TrustGateAuth
+public import TrustGateAuth
 
 /// One HTTP request to the token service, framework-neutral: what the Hummingbird routes and the gateway collect
 /// before calling ``TokenService/handle(_:)``.

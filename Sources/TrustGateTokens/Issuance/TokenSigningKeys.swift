@@ -1,5 +1,5 @@
-import Foundation
-import TrustGateStore
+public import Foundation
+public import TrustGateStore
 
 /// Bootstrapping the signing key: a service that has never rotated has no key to sign with.
 public enum TokenSigningKeys {

@@ -1,5 +1,6 @@
-import Foundation
-import TrustGateStore
+public import Foundation
+import TrustGateJOSE
+public import TrustGateStore
 
 /// The token service: token endpoint, discovery, JWKS and the authorization endpoint stub, behind one entry
 /// point that any HTTP server can call with a collected request (`TokenServiceRoutes` in TrustGateTokensHummingbird; the

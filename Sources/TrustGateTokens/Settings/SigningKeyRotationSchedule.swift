@@ -1,5 +1,5 @@
-import Foundation
-import TrustGateStore
+public import Foundation
+public import TrustGateStore
 
 /// The automatic rotation schedule (`token_service: key_rotation:`, JK-3): a new signing key when the current one
 /// has signed for `interval`, published `publishAhead` before it signs.

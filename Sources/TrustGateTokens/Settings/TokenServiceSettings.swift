@@ -1,6 +1,6 @@
-import Foundation
-import TrustGateJOSE
-import TrustGateStore
+public import Foundation
+public import TrustGateJOSE
+public import TrustGateStore
 
 /// How the token service behaves: its issuer and the tolerances the checklist leaves to the server. The
 /// defaults accept the real clients of OAUTH-CHECKLIST §0 (MSAL Python and .NET, Authlib) and nothing looser.

@@ -1,6 +1,6 @@
 import Crypto
 import SwiftASN1
-import X509
+public import X509
 
 /// The thumbprints by which certificates are pinned, allow-listed and bound to tokens.
 ///

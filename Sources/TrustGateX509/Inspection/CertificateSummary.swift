@@ -1,7 +1,7 @@
 import Crypto
-import Foundation
+public import Foundation
 import SwiftASN1
-import X509
+public import X509
 import _CryptoExtras
 
 /// Everything `trustgate cert inspect` shows about one certificate, computed once.

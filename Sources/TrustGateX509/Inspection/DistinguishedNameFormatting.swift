@@ -1,6 +1,6 @@
 import Foundation
 import SwiftASN1
-import X509
+public import X509
 
 extension DistinguishedName {
     /// RFC 4514 §2: the most specific RDN first ("CN=a,O=b,C=US"), multi-valued RDNs joined with '+'.

@@ -1,5 +1,5 @@
 import SwiftASN1
-import X509
+public import X509
 
 extension DistinguishedName {
     /// Parses a distinguished name written as:

@@ -1,5 +1,5 @@
 import SwiftASN1
-import X509
+public import X509
 
 /// The attribute types TrustGate names by keyword, in text forms of distinguished names.
 ///

@@ -1,4 +1,4 @@
-import X509
+public import X509
 
 /// Serial numbers as users type them and as the CA state records them.
 public enum SerialNumberText {

@@ -1,4 +1,5 @@
-import X509
+import SwiftASN1
+public import X509
 
 /// The subject alternative names of a certificate, as text, in certificate order.
 public struct SubjectAlternativeNameValues: Sendable, Hashable, Codable {

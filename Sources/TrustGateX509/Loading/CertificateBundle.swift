@@ -1,4 +1,4 @@
-import X509
+public import X509
 
 /// Certificates (leaf first) and, when the source had one, the leaf's private key.
 public struct CertificateBundle: Sendable {

@@ -1,5 +1,5 @@
 import SwiftASN1
-import X509
+public import X509
 import _CryptoExtras
 
 /// Decodes certificates from every form clients, proxies and users hand them over in.

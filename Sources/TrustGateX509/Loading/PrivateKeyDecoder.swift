@@ -1,7 +1,7 @@
 import Crypto
 import NIOSSL
 import SwiftASN1
-import X509
+public import X509
 import _CryptoExtras
 
 /// Decodes private keys: PEM or DER, PKCS#8 ("PRIVATE KEY"), SEC1 ("EC PRIVATE KEY") and PKCS#1

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import SwiftASN1
-import X509
+public import X509
 
 /// Builds and signs an RFC 5280 §5 version 2 CRL.
 ///

@@ -1,5 +1,5 @@
 import SwiftASN1
-import X509
+public import X509
 
 /// What a certificate is for, and therefore which extensions it carries.
 ///

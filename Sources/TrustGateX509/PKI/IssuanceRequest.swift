@@ -1,5 +1,5 @@
 import Foundation
-import X509
+public import X509
 
 /// Everything that defines a certificate to issue, except who signs it.
 public struct IssuanceRequest: Sendable {

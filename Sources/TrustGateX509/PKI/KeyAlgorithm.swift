@@ -1,7 +1,7 @@
 import Foundation
 import Crypto
 import _CryptoExtras
-import X509
+public import X509
 
 /// The key types `trustgate pki` creates: NIST P-256 / P-384 ECDSA and RSA with at least 2048 bits.
 ///

@@ -1,6 +1,6 @@
 import Crypto
 import _CryptoExtras
-import X509
+public import X509
 
 extension KeyAlgorithm {
     /// A fresh private key from the system's secure random source.

@@ -1,7 +1,7 @@
 import Crypto
 import _CryptoExtras
 import SwiftASN1
-import X509
+public import X509
 
 /// The PEM text `trustgate pki` writes: certificates, CRLs, and private keys as unencrypted PKCS#8.
 public enum PEMSerialization {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// ISO 8601 dates as the PKI commands read and write them.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Why a `trustgate pki` operation failed. Messages are written for the person at the terminal.
 public enum PKIError: Error, CustomStringConvertible, Sendable, Hashable {

@@ -1,4 +1,5 @@
-import Foundation
+public import CoreFoundation
+public import Foundation
 
 #if canImport(Glibc)
 import Glibc

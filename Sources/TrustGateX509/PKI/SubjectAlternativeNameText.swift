@@ -1,6 +1,6 @@
 import Foundation
 import SwiftASN1
-import X509
+public import X509
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// notBefore … notAfter of a certificate, in whole seconds.
 ///

@@ -1,5 +1,5 @@
-import Foundation
-import X509
+public import Foundation
+public import X509
 
 /// What an accepted certificate says about its holder, computed once per chain and carried in the
 /// verdict so that routes, headers and logs never re-parse the certificate.

@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import Synchronization
 import SwiftASN1
-@_spi(DisableValidityCheck) import X509
+@_spi(DisableValidityCheck) public import X509
 
 /// Decides whether a presented client certificate chain is acceptable, and explains why not.
 ///

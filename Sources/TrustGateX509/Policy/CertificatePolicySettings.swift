@@ -1,5 +1,5 @@
-import Foundation
-import X509
+public import Foundation
+public import X509
 
 /// Everything a ``CertificatePolicy`` decides with, as typed values (files already loaded).
 public struct CertificatePolicySettings: Sendable {

@@ -1,5 +1,5 @@
-import Foundation
-import X509
+public import Foundation
+public import X509
 
 /// The outcome of evaluating a presented chain against a ``CertificatePolicy``: a value, never an exception.
 public enum CertificateVerdict: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import X509
+public import X509
 
 /// A set of claims about the client certificate; it is satisfied when every claim that is set holds
 /// (API Management's policy expressions, made declarative).

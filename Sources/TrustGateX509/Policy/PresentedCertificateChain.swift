@@ -1,5 +1,5 @@
 import SwiftASN1
-import X509
+public import X509
 
 /// The certificates a client presented, as DER, leaf first, exactly as received.
 ///

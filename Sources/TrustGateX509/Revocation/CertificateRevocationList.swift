@@ -1,6 +1,6 @@
-import Foundation
-import SwiftASN1
-import X509
+public import Foundation
+public import SwiftASN1
+public import X509
 
 /// A complete, direct X.509 certificate revocation list (RFC 5280 §5), parsed once and indexed by serial number.
 ///

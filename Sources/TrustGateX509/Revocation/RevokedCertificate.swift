@@ -1,5 +1,5 @@
-import Foundation
-import X509
+public import Foundation
+public import X509
 
 /// One entry of a CRL's `revokedCertificates` list (RFC 5280 §5.1.2.6 and the entry extensions of §5.3).
 public struct RevokedCertificate: Sendable, Hashable {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrustGateX509
+import X509
 
 struct PKICRLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

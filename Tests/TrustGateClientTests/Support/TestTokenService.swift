@@ -6,6 +6,7 @@ import Synchronization
 import TrustGateAuth
 import TrustGateHummingbird
 import TrustGateJOSE
+import TrustGateX509
 import X509
 import _CryptoExtras
 
