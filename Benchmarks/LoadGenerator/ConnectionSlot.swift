@@ -22,7 +22,7 @@ final class ConnectionSlot {
 
     private unowned let load: EventLoopLoad
     private var configuration: LoadConfiguration { load.configuration }
-    private var channel: Channel?
+    private var channel: (any Channel)?
     private var generation = 0
     private var currentFailed = false
     private var connectStartedAt = NIODeadline.uptimeNanoseconds(0)
@@ -64,10 +64,10 @@ final class ConnectionSlot {
             }
     }
 
-    private func installHandlers(on channel: Channel, generation: Int) throws {
+    private func installHandlers(on channel: any Channel, generation: Int) throws {
         guard generation == self.generation else { throw ChannelError.ioOnClosedChannel }
         self.channel = channel
-        if configuration.mode == .new, let socket = channel as? SocketOptionProvider {
+        if configuration.mode == .new, let socket = channel as? any SocketOptionProvider {
             // Reset instead of FIN after the TLS close, as the kit's mtlsload does: no TIME_WAIT pile-up on the
             // client at thousands of connections per second.
             _ = socket.setSoLinger(linger(l_onoff: 1, l_linger: 0))
@@ -86,7 +86,7 @@ final class ConnectionSlot {
         }
     }
 
-    private func connectFailed(_ error: Error, generation: Int) {
+    private func connectFailed(_ error: any Error, generation: Int) {
         guard generation == self.generation else { return }
         if !currentFailed {
             currentFailed = true
@@ -148,7 +148,7 @@ final class ConnectionSlot {
         }
     }
 
-    func connectionFailed(generation: Int, kind: LoadErrorKind, error: Error) {
+    func connectionFailed(generation: Int, kind: LoadErrorKind, error: any Error) {
         guard generation == self.generation, !currentFailed else { return }
         currentFailed = true
         count(kind, error)
@@ -208,7 +208,7 @@ final class ConnectionSlot {
         }
     }
 
-    private func count(_ kind: LoadErrorKind, _ error: Error) {
+    private func count(_ kind: LoadErrorKind, _ error: any Error) {
         if load.isMeasuring(.now()) { load.counters.recordError(kind) }
         load.noteError(kind, error)
     }

@@ -22,7 +22,7 @@ final class EventLoopLoad {
         var idle: IdleFigures
     }
 
-    let eventLoop: EventLoop
+    let eventLoop: any EventLoop
     let configuration: LoadConfiguration
     /// Responses, handshakes and errors count from here on (the end of the warm-up).
     let measureFrom: NIODeadline
@@ -38,7 +38,7 @@ final class EventLoopLoad {
     private var idleParallel = 1
     private var idleSettled: EventLoopPromise<Void>?
 
-    init(eventLoop: EventLoop, configuration: LoadConfiguration, measureFrom: NIODeadline) {
+    init(eventLoop: any EventLoop, configuration: LoadConfiguration, measureFrom: NIODeadline) {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.measureFrom = measureFrom
@@ -50,7 +50,7 @@ final class EventLoopLoad {
         frozenAt == nil && (configuration.mode == .idle || now >= measureFrom)
     }
 
-    func noteError(_ kind: LoadErrorKind, _ error: Error) {
+    func noteError(_ kind: LoadErrorKind, _ error: any Error) {
         if counters.firstError == nil { counters.firstError = "\(kind.rawValue): \(error)" }
     }
 

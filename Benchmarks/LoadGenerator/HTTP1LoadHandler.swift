@@ -74,7 +74,7 @@ final class HTTP1LoadHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if case .awaitingResponse = phase, case .uncleanShutdown = error as? NIOSSLError,
             let response = parser.finishAtEndOfStream()
         {
@@ -119,7 +119,7 @@ final class HTTP1LoadHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func fail(_ kind: LoadErrorKind, _ error: Error, context: ChannelHandlerContext) {
+    private func fail(_ kind: LoadErrorKind, _ error: any Error, context: ChannelHandlerContext) {
         phase = .finished
         slot.connectionFailed(generation: generation, kind: kind, error: error)
         context.close(promise: nil)

@@ -109,7 +109,7 @@ final class HTTP2LoadHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let handshakeCompleted: Bool
         switch phase {
         case .handshaking: handshakeCompleted = false
@@ -151,7 +151,7 @@ final class HTTP2LoadHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func fail(_ kind: LoadErrorKind, _ error: Error, context: ChannelHandlerContext) {
+    private func fail(_ kind: LoadErrorKind, _ error: any Error, context: ChannelHandlerContext) {
         phase = .finished
         slot.connectionFailed(generation: generation, kind: kind, error: error)
         context.close(promise: nil)

@@ -15,7 +15,7 @@ enum LoadErrorKind: String, CaseIterable, Sendable {
     /// rejecting the client certificate may as well reset the connection as send an alert. In TLS 1.3 the client
     /// finishes its handshake before the server has checked the client certificate, so the server's rejection
     /// arrives as a TLS error after it, and is counted as TLS too.
-    static func classify(_ error: Error, handshakeCompleted: Bool) -> LoadErrorKind {
+    static func classify(_ error: any Error, handshakeCompleted: Bool) -> LoadErrorKind {
         guard handshakeCompleted else { return .tls }
         switch error {
         case let error as NIOSSLError:

@@ -11,7 +11,7 @@ struct LoadRun {
     let idleReady: @Sendable (_ established: Int, _ requested: Int) -> Void
 
     private struct LoopHandle: Sendable {
-        var eventLoop: EventLoop
+        var eventLoop: any EventLoop
         var load: NIOLoopBound<EventLoopLoad>
     }
 

@@ -16,7 +16,7 @@ final class RunInterruption: @unchecked Sendable {
     // @unchecked: `sources` is only written in `install()`, before anything else uses this object.
     private let semaphore = DispatchSemaphore(value: 0)
     private let interrupted = NIOLockedValueBox(false)
-    private var sources: [DispatchSourceSignal] = []
+    private var sources: [any DispatchSourceSignal] = []
 
     func install() {
         for signalNumber in [SIGINT, SIGTERM] {
