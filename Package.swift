@@ -4,14 +4,13 @@ import PackageDescription
 // Every Swift target compiles with the upcoming features Hummingbird 2 uses, so that a leak fails to compile: a
 // module used in a public declaration must be imported `public`, a member is visible only where its module is
 // imported, and an existential is written `any`.
-let swiftSettings: [SwiftSetting] = [
-    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0335-existential-any.md
-    .enableUpcomingFeature("ExistentialAny"),
-    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
-    .enableUpcomingFeature("MemberImportVisibility"),
-    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0409-access-level-on-imports.md
-    .enableUpcomingFeature("InternalImportsByDefault"),
-]
+// https://github.com/swiftlang/swift-evolution/blob/main/proposals/0335-existential-any.md
+let existentialAny: SwiftSetting = .enableUpcomingFeature("ExistentialAny")
+// https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+let memberImportVisibility: SwiftSetting = .enableUpcomingFeature("MemberImportVisibility")
+// https://github.com/swiftlang/swift-evolution/blob/main/proposals/0409-access-level-on-imports.md
+let internalImportsByDefault: SwiftSetting = .enableUpcomingFeature("InternalImportsByDefault")
+let swiftSettings: [SwiftSetting] = [existentialAny, memberImportVisibility, internalImportsByDefault]
 
 let package = Package(
     name: "TrustGate",
@@ -442,6 +441,10 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system && target.name != "CTrustGateBoringSSLShims" && target.name != "TrustGateGateway" {
-    target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+for target in package.targets where target.type != .system && target.name != "CTrustGateBoringSSLShims" {
+    // TrustGateGateway: all but MemberImportVisibility for now. With it, `sin_addr` / `sin6_addr` in
+    // TLS/DownstreamConnectionState.swift resolve to NIO's internal CNIOLinux shim (it includes the C headers
+    // non-modularly), which is no product to import; that file's code changes with the TLS work (issue 21).
+    let settings = target.name == "TrustGateGateway" ? [existentialAny, internalImportsByDefault] : swiftSettings
+    target.swiftSettings = (target.swiftSettings ?? []) + settings
 }

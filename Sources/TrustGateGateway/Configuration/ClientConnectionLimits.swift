@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How long, how slowly and how often one client may hold a listener's connections before the gateway sheds
 /// it (slowloris, stalled uploads, silent sockets, one address taking every socket). Each limit closes the

@@ -1,7 +1,7 @@
-import Foundation
-import TrustGateAuth
-import TrustGateX509
-import X509
+public import Foundation
+public import TrustGateAuth
+public import TrustGateX509
+public import X509
 
 /// The gateway's whole configuration as typed values: parsed once from YAML by
 /// ``GatewayConfigurationLoader``, then turned into a ``GatewayRuntime`` (TLS contexts, policies, route

@@ -1,5 +1,6 @@
 import Foundation
 import TrustGateAuth
+import TrustGateStore
 import TrustGateTokens
 import TrustGateX509
 import X509

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import TrustGateAuth
-import TrustGateConfiguration
+public import TrustGateConfiguration
 import TrustGateX509
 import X509
 

@@ -1,4 +1,4 @@
-import TrustGateAuth
+public import TrustGateAuth
 
 /// What a route demands beyond the host's certificate rule: HTTP Basic, an API key, a bearer token, a
 /// certificate — alone, any of several, or all of several (`auth:` on a route).

@@ -1,5 +1,5 @@
-import TrustGateStore
-import TrustGateTokens
+public import TrustGateStore
+public import TrustGateTokens
 
 /// The OAuth 2.0 token service the gateway serves itself (`token_service:`): its issuer and tolerances, the
 /// registration store, and the key that opens the signing keys.

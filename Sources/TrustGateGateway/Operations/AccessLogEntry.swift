@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One request as the access log records it. Built on the event loop (plain stored values, no formatting);
 /// turned into a JSON line by the log's background writer with ``appendJSONLine(to:)``.

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import Synchronization
-import TrustGateX509
+public import TrustGateX509
 
 /// The gateway's Prometheus registry. Recording is called from event-loop threads on every request, so it only
 /// hashes a small label key and bumps a number under a short lock (one lock per metric family, so a TLS
