@@ -576,7 +576,7 @@ final class GatewayConfigurationLoaderTests: XCTestCase {
               - { name: optional-only, hosts: [opt.test], path: /, upstream: app, forward_certificate: none }
             """)
         let text = GatewayConfigurationExplanation.explain(configuration)
-        XCTAssertTrue(text.contains("Listener 'edge' on 127.0.0.1:0: TLS, minimum version 1.3, ALPN h2, http/1.1"), text)
+        XCTAssertTrue(text.contains("Listener 'edge' on 127.0.0.1:0: TLS, profile intermediate, minimum version 1.3, ALPN h2, http/1.1"), text)
         XCTAssertTrue(text.contains("Client certificate: required; reject in handshake: no"), text)
         XCTAssertTrue(text.contains("Excluded paths (no certificate needed): /public, /api/health"), text)
         XCTAssertTrue(text.contains("Trust anchors: CN=Loader Test Root"), text)

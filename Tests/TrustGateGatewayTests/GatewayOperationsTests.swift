@@ -47,7 +47,7 @@ final class GatewayOperationsTests: XCTestCase {
         XCTAssertTrue(text.contains(#"trustgate_certificate_expiry_days{kind="trust_anchor""#), text)
         XCTAssertTrue(text.contains("trustgate_crl_next_update_days{"), text)
         XCTAssertTrue(text.contains(#"trustgate_client_certificate_expiry_days{subject="CN=client""#), text)
-        XCTAssertTrue(text.contains(#"trustgate_tls_handshakes_total{host="localhost""#), text)
+        XCTAssertTrue(text.contains(#"trustgate_tls_handshakes_total{version="1.3",cipher="TLS_"#), text)
         XCTAssertEqual(ready.status, 200)
 
         let lines = try String(contentsOfFile: logFile, encoding: .utf8).split(separator: "\n")

@@ -21,9 +21,9 @@ final class OperationsTests: XCTestCase {
         metrics.recordVerdict("accepted")
         metrics.recordVerdict("accepted")
         metrics.recordVerdict(.expired)
-        metrics.recordHandshake(host: "api.example.com", resumed: false)
-        metrics.recordHandshake(host: "api.example.com", resumed: true)
-        metrics.recordHandshake(host: "api.example.com", resumed: true)
+        metrics.recordHandshake(version: "1.3", cipher: "TLS_AES_128_GCM_SHA256", resumed: false)
+        metrics.recordHandshake(version: "1.3", cipher: "TLS_AES_128_GCM_SHA256", resumed: true)
+        metrics.recordHandshake(version: "1.3", cipher: "TLS_AES_128_GCM_SHA256", resumed: true)
         metrics.recordHandshakeFailure(reason: "certificate_required")
         metrics.recordUpstream(upstream: "orders", duration: 0.125, outcome: "2xx")
         metrics.setConnections(7)
@@ -72,8 +72,8 @@ final class OperationsTests: XCTestCase {
         XCTAssertTrue(verdictLines.contains(#"trustgate_certificate_verdicts_total{outcome="revoked"} 0"#))
 
         XCTAssertEqual(lines.filter { $0.hasPrefix("trustgate_tls_handshake") && !$0.hasPrefix("#") }, [
-            #"trustgate_tls_handshakes_total{host="api.example.com",resumed="false"} 1"#,
-            #"trustgate_tls_handshakes_total{host="api.example.com",resumed="true"} 2"#,
+            #"trustgate_tls_handshakes_total{version="1.3",cipher="TLS_AES_128_GCM_SHA256",resumed="false"} 1"#,
+            #"trustgate_tls_handshakes_total{version="1.3",cipher="TLS_AES_128_GCM_SHA256",resumed="true"} 2"#,
             #"trustgate_tls_handshake_failures_total{reason="certificate_required"} 1"#,
         ])
         XCTAssertTrue(lines.contains(#"trustgate_upstream_responses_total{upstream="orders",outcome="2xx"} 1"#))

@@ -99,10 +99,81 @@ public struct ListenerTLSConfiguration: Sendable {
     public var minimumVersion: Version
     /// ALPN offers `h2` (then `http/1.1`) when true.
     public var http2: Bool
+    /// `profile`: the cipher suites, curves and signature algorithms offered and accepted (``TLSProfile``).
+    public var profile: TLSProfile
+    /// `session_tickets`: whether and how sessions resume.
+    public var sessionTickets: SessionTicketSettings
 
-    public init(minimumVersion: Version = .tls12, http2: Bool = true) {
+    public init(minimumVersion: Version = .tls12, http2: Bool = true, profile: TLSProfile = .intermediate, sessionTickets: SessionTicketSettings = SessionTicketSettings()) {
         self.minimumVersion = minimumVersion
         self.http2 = http2
+        self.profile = profile
+        self.sessionTickets = sessionTickets
+    }
+
+    /// The lowest version in force: `profile: modern` is TLS 1.3 only whatever `min_version` says (the loader
+    /// refuses `modern` with an explicit "1.2").
+    public var effectiveMinimumVersion: Version {
+        profile == .modern ? .tls13 : minimumVersion
+    }
+}
+
+/// The TLS parameter sets a listener can offer, after Mozilla's server-side TLS guidelines. None of them
+/// offers static-RSA key exchange (no forward secrecy) or accepts SHA-1 or MD5 handshake signatures
+/// (RFC 9155); see ``TLSParameters`` for the lists themselves.
+public enum TLSProfile: String, Sendable, CaseIterable {
+    /// TLS 1.2 and 1.3; TLS 1.2 with ECDHE and AEAD suites only (the default).
+    case intermediate
+    /// TLS 1.3 only (the same as `min_version: "1.3"`).
+    case modern
+    /// `intermediate` plus the ECDHE CBC suites, for clients too old for AEAD suites.
+    case compatible
+}
+
+/// `tls.session_tickets`: session resumption (TLS 1.2 tickets and TLS 1.3 PSK tickets; the session-ID cache
+/// is always off). A resumed session is still judged by the current policy on every request.
+public struct SessionTicketSettings: Sendable, Equatable {
+    /// `enabled` (default true): false issues no tickets, so no session resumes.
+    public var enabled: Bool
+    /// `lifetime` (default 1 h, at most 7 days as RFC 8446 §4.6.1 allows): how long a ticket resumes.
+    public var lifetime: TimeInterval
+    /// `key_files`: ticket keys as nginx's `ssl_session_ticket_key` takes them, in order; the first encrypts new
+    /// tickets, every one decrypts. Empty: random keys per process, rotated by BoringSSL (see README).
+    public var keys: [SessionTicketKey]
+
+    public static let maximumLifetime: TimeInterval = 7 * 86_400
+
+    public init(enabled: Bool = true, lifetime: TimeInterval = 3600, keys: [SessionTicketKey] = []) {
+        self.enabled = enabled
+        self.lifetime = lifetime
+        self.keys = keys
+    }
+}
+
+/// One ticket key file's content: 48 bytes (a 16-byte name, an AES-128 key, a 16-byte HMAC-SHA256 key) or 80
+/// bytes (a name, a 32-byte HMAC-SHA256 key, an AES-256 key) — nginx's layouts, so the same file serves both.
+public struct SessionTicketKey: Sendable, Equatable {
+    public let bytes: [UInt8]
+    /// Where it was read from (for messages; never its content).
+    public let path: String
+
+    public static let validLengths: Set<Int> = [48, 80]
+
+    public init(bytes: [UInt8], path: String) throws {
+        guard Self.validLengths.contains(bytes.count) else { throw SessionTicketKeyError(length: bytes.count) }
+        self.bytes = bytes
+        self.path = path
+    }
+
+    /// The key's 16-byte name, which tickets carry so that the right key is found to decrypt them.
+    public var name: ArraySlice<UInt8> { bytes[0..<16] }
+}
+
+/// A ticket key file of the wrong size.
+public struct SessionTicketKeyError: Error, CustomStringConvertible, Sendable {
+    public let length: Int
+    public var description: String {
+        "a session ticket key file holds 48 or 80 random bytes (openssl rand 80 > ticket.key), not \(length)"
     }
 }
 

@@ -76,7 +76,20 @@ public enum GatewayConfigurationExplanation {
         var lines: [String] = []
         if let tls = listener.tls {
             let alpn = tls.http2 ? "h2, http/1.1" : "http/1.1"
-            lines.append("Listener '\(listener.name)' on \(listener.address): TLS, minimum version \(tls.minimumVersion.rawValue), ALPN \(alpn)")
+            let parameters = TLSParameters(tls)
+            lines.append("Listener '\(listener.name)' on \(listener.address): TLS, profile \(tls.profile.rawValue), minimum version \(tls.effectiveMinimumVersion.rawValue), ALPN \(alpn)")
+            lines.append("  Cipher suites: \(parameters.cipherSuiteNames.joined(separator: ", "))")
+            lines.append("  Key exchange groups: \(parameters.curveNames.joined(separator: ", "))")
+            lines.append("  Signature algorithms (client certificates and the server's own): \(parameters.signatureAlgorithmNames.joined(separator: ", "))")
+            let tickets = tls.sessionTickets
+            if !tickets.enabled {
+                lines.append("  Session resumption: off (no tickets are issued)")
+            } else {
+                let keys = tickets.keys.isEmpty
+                    ? "random keys per process, rotated every 48 h and on reload"
+                    : "keys from \(tickets.keys.map(\.path).joined(separator: ", ")) (the first encrypts)"
+                lines.append("  Session resumption: tickets valid \(Int(tickets.lifetime)) s, \(keys)")
+            }
         } else {
             lines.append("Listener '\(listener.name)' on \(listener.address): plain HTTP (no TLS)")
         }

@@ -15,6 +15,11 @@ import X509
 ///     address: 127.0.0.1:8443        # required: host:port, [v6]:port, :port (= 0.0.0.0); port 0 = ephemeral
 ///     tls:                           # absent, empty or `false`: plain HTTP; `true` or a mapping: TLS
 ///       min_version: "1.2"           # "1.2" (default) | "1.3"
+///       profile: intermediate        # intermediate (default) | modern (TLS 1.3 only) | compatible (+ ECDHE CBC)
+///       session_tickets:             # or true / false
+///         enabled: true              # default true
+///         lifetime: 1h               # default 1h, at most 7d
+///         key_files: [ticket.key]    # 48- or 80-byte files (openssl rand 80); the first encrypts, all decrypt
 ///       http2: true                  # offer h2 in ALPN (default true)
 ///     trusted_proxies:               # the client certificate arrives in a header set by these proxies
 ///       addresses: [10.0.0.0/8, 127.0.0.1]   # required, non-empty: addresses or CIDR blocks
@@ -157,7 +162,8 @@ struct GatewayConfigurationReader {
             if address.port != 0, let other = listeners.first(where: { Self.sameSocket($0.address, address) }) {
                 throw addressNode.error("listener '\(other.name)' already listens on \(other.address)")
             }
-            let tls = try map["tls"].flatMap { try readTLS($0) }
+            var tls: ListenerTLSConfiguration?
+            if let tlsNode = map["tls"] { tls = try readTLS(tlsNode) }
             let trustedProxies = try map["trusted_proxies"].map { try readTrustedProxies($0, listenerHasTLS: tls != nil) }
             let hostsNode = try map.required("hosts")
             let hostItems = try hostsNode.list()
@@ -214,18 +220,62 @@ struct GatewayConfigurationReader {
         return aIsV6 == bIsV6 && (wildcards.contains(a.host) || wildcards.contains(b.host))
     }
 
-    private func readTLS(_ node: ConfigurationNode) throws -> ListenerTLSConfiguration? {
+    private mutating func readTLS(_ node: ConfigurationNode) throws -> ListenerTLSConfiguration? {
         if (try? node.string()) != nil {
             guard let enabled = try? node.bool() else {
-                throw node.error("expected true, false or a mapping (min_version, http2)")
+                throw node.error("expected true, false or a mapping (min_version, profile, http2, session_tickets)")
             }
             return enabled ? ListenerTLSConfiguration() : nil
         }
-        let map = try node.mapping(allowedKeys: ["min_version", "http2"])
+        let map = try node.mapping(allowedKeys: ["min_version", "profile", "http2", "session_tickets"])
         var tls = ListenerTLSConfiguration()
-        if let version = map["min_version"] { tls.minimumVersion = try version.oneOf(ListenerTLSConfiguration.Version.self) }
+        if let profile = map["profile"] { tls.profile = try profile.oneOf(TLSProfile.self) }
+        if let version = map["min_version"] {
+            tls.minimumVersion = try version.oneOf(ListenerTLSConfiguration.Version.self)
+            if tls.profile == .modern, tls.minimumVersion == .tls12 {
+                throw version.error("\"1.2\" contradicts profile: modern, which is TLS 1.3 only (drop min_version, or choose profile intermediate)")
+            }
+        }
         if let http2 = map["http2"] { tls.http2 = try http2.bool() }
+        if let tickets = map["session_tickets"] { tls.sessionTickets = try readSessionTickets(tickets) }
         return tls
+    }
+
+    private mutating func readSessionTickets(_ node: ConfigurationNode) throws -> SessionTicketSettings {
+        if (try? node.string()) != nil {
+            guard let enabled = try? node.bool() else { throw node.error("expected true, false or a mapping (enabled, lifetime, key_files)") }
+            return SessionTicketSettings(enabled: enabled)
+        }
+        let map = try node.mapping(allowedKeys: ["enabled", "lifetime", "key_files"])
+        var settings = SessionTicketSettings()
+        if let enabled = map["enabled"] { settings.enabled = try enabled.bool() }
+        if let lifetime = map["lifetime"] {
+            settings.lifetime = try lifetime.duration(max: SessionTicketSettings.maximumLifetime)
+            guard settings.lifetime >= 1 else { throw lifetime.error("must be at least 1s (to resume nothing, set enabled: false)") }
+        }
+        if let files = map["key_files"] {
+            if !settings.enabled { throw files.error("session tickets are disabled (enabled: false): key_files would never be used") }
+            for item in try files.list() {
+                let path = try item.path()
+                let data: Data
+                do {
+                    data = try Data(contentsOf: URL(fileURLWithPath: path))
+                } catch {
+                    throw item.error("cannot read the ticket key file \(path)")
+                }
+                do {
+                    settings.keys.append(try SessionTicketKey(bytes: Array(data), path: path))
+                } catch {
+                    throw item.error("\(path): \(error)")
+                }
+                if settings.keys.dropLast().contains(where: { $0.name == settings.keys.last?.name }) {
+                    throw item.error("\(path) has the same key name (first 16 bytes) as an earlier key file")
+                }
+                sourceFiles.add(path)
+            }
+            guard !settings.keys.isEmpty else { throw files.error("lists no file: omit key_files for random keys") }
+        }
+        return settings
     }
 
     private func readTrustedProxies(_ node: ConfigurationNode, listenerHasTLS: Bool) throws -> TrustedProxyConfiguration {

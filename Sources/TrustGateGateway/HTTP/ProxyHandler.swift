@@ -156,6 +156,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !isHTTP2, connection.isTLS {
+            PendingAlertFlusher.flush(after: error, pipeline: context.pipeline.syncOperations)
+        }
         if !isHTTP2, !closing, error is HTTPParserError {
             // Unparseable bytes (a smuggling probe, a forbidden trailer field): NIO's protocol error handler
             // has written its 400 ahead of this handler; the connection ends now, not at the idle timeout.

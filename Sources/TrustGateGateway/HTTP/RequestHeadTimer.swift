@@ -29,6 +29,9 @@ final class RequestHeadTimer: ChannelInboundHandler, RemovableChannelHandler {
     /// Head bytes arrived while a response was pending: the clock starts when it is done.
     private var headBytesWhileResponding = false
     private var timer: Scheduled<Void>?
+    /// The 408 is out and the connection closing: what the client still sends is dropped, the timer never
+    /// runs again (each late byte would otherwise re-arm it and count the connection twice).
+    private var timedOutAlready = false
 
     init(timeout: TimeInterval, metrics: GatewayMetrics) {
         self.timeout = .nanoseconds(Int64(timeout * 1_000_000_000))
@@ -45,9 +48,11 @@ final class RequestHeadTimer: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if timedOutAlready { return }
         if heads == ends, headStart == nil, !headBytesWhileResponding {
             if responses >= ends {
-                headStart = .now()
+                // The loop's clock (the real one, or a test's virtual one).
+                headStart = context.eventLoop.now
             } else {
                 headBytesWhileResponding = true
             }
@@ -57,7 +62,7 @@ final class RequestHeadTimer: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         // The decoder has seen this read's bytes: a head still incomplete now needs the timer.
-        if let headStart, timer == nil { arm(deadline: headStart + timeout) }
+        if let headStart, timer == nil, !timedOutAlready { arm(deadline: headStart + timeout) }
         context.fireChannelReadComplete()
     }
 
@@ -86,7 +91,8 @@ final class RequestHeadTimer: ChannelInboundHandler, RemovableChannelHandler {
         responses += 1
         if headBytesWhileResponding, responses >= ends, heads == ends {
             headBytesWhileResponding = false
-            let now = NIODeadline.now()
+            guard let context else { return }
+            let now = context.eventLoop.now
             headStart = now
             arm(deadline: now + timeout)
         }
@@ -109,7 +115,8 @@ final class RequestHeadTimer: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func timedOut() {
-        guard let context else { return }
+        guard let context, !timedOutAlready else { return }
+        timedOutAlready = true
         metrics.recordConnectionClosed(.requestHeadTimeout)
         // Written below the HTTP/1 encoder (no response is in progress: the head never arrived).
         let problem = ProblemResponse(

@@ -15,7 +15,7 @@ public final class GatewayMetrics: Sendable {
     public static let durationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
     /// Distinct client certificates kept in `trustgate_client_certificate_expiry_days`; the least recently seen goes first.
     public static let maximumClientCertificates = 1000
-    /// Distinct `host` values of handshakes and `reason` values of handshake failures; further values are
+    /// Distinct handshake series and `reason` values of handshake failures; further values are
     /// counted under ``overflowLabelValue``.
     public static let maximumFreeFormLabelValues = 256
     public static let overflowLabelValue = "other"
@@ -73,8 +73,14 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// `host`: the configured name of the virtual host that served the handshake, not the raw SNI.
-    public func recordHandshake(host: String, resumed: Bool) {
-        handshakes.withLock { $0.increment(HandshakeSeries(host: host, resumed: resumed), overflow: HandshakeSeries(host: Self.overflowLabelValue, resumed: resumed)) }
+    /// A completed handshake: `version` (`1.2`, `1.3`) and `cipher` (the suite's IANA name) as negotiated, so an
+    /// operator sees who still uses TLS 1.2 before switching a listener to `profile: modern`.
+    public func recordHandshake(version: String, cipher: String, resumed: Bool) {
+        handshakes.withLock {
+            $0.increment(
+                HandshakeSeries(version: version, cipher: cipher, resumed: resumed),
+                overflow: HandshakeSeries(version: version, cipher: Self.overflowLabelValue, resumed: resumed))
+        }
     }
 
     /// `reason`: a short fixed token (e.g. `certificate_required`, `protocol_version`), not an error description.
@@ -171,9 +177,11 @@ public final class GatewayMetrics: Sendable {
             text.sample("trustgate_authentications_total", labels: ["route": series.route, "outcome": series.outcome], value: String(count))
         }
 
-        text.family("trustgate_tls_handshakes_total", type: .counter, help: "Completed TLS handshakes, by virtual host and session resumption.")
-        for (series, count) in handshakes.sorted(by: { ($0.key.host, $0.key.resumed ? 1 : 0) < ($1.key.host, $1.key.resumed ? 1 : 0) }) {
-            text.sample("trustgate_tls_handshakes_total", labels: ["host": series.host, "resumed": series.resumed ? "true" : "false"], value: String(count))
+        text.family("trustgate_tls_handshakes_total", type: .counter, help: "Completed TLS handshakes, by protocol version, cipher suite and session resumption.")
+        for (series, count) in handshakes.sorted(by: { ($0.key.version, $0.key.cipher, $0.key.resumed ? 1 : 0) < ($1.key.version, $1.key.cipher, $1.key.resumed ? 1 : 0) }) {
+            text.sample(
+                "trustgate_tls_handshakes_total",
+                labels: ["version": series.version, "cipher": series.cipher, "resumed": series.resumed ? "true" : "false"], value: String(count))
         }
         text.family("trustgate_tls_handshake_failures_total", type: .counter, help: "Failed TLS handshakes, by reason.")
         for (reason, count) in handshakeFailures.sorted(by: { $0.key < $1.key }) {
@@ -241,7 +249,8 @@ private struct UpstreamSeries: Hashable {
 }
 
 private struct HandshakeSeries: Hashable {
-    let host: String
+    let version: String
+    let cipher: String
     let resumed: Bool
 }
 

@@ -354,11 +354,13 @@ public final class GatewayServer: Sendable {
 }
 
 /// Ends an HTTP/2 connection on a protocol error (a bad preface, a flow-control violation): NIOHTTP2 has
-/// already sent GOAWAY; without this the socket would linger until the idle timeout.
+/// already sent GOAWAY; without this the socket would linger until the idle timeout. On a TLS error it first
+/// lets the alert BoringSSL queued out (``PendingAlertFlusher``).
 final class CloseOnErrorHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        PendingAlertFlusher.flush(after: error, pipeline: context.pipeline.syncOperations)
         context.close(promise: nil)
     }
 }

@@ -7,7 +7,8 @@ import NIOSSL
 /// gateway, for connections long closed) and CPU (an insert per handshake, a walk of the whole cache every
 /// 255). nginx's default (`ssl_session_cache none`) makes the same choice.
 ///
-/// swift-nio-ssl 2.37 has no API for the cache mode, so the context's `SSL_CTX` pointer is read by reflection;
+/// swift-nio-ssl 2.37 has no API for the cache mode, so the context's `SSL_CTX` pointer is read by reflection
+/// (``BoringSSLPointers``);
 /// ``disable(in:)`` reports whether that worked and a test fails if a swift-nio-ssl update breaks it.
 enum InternalSessionCache {
     /// Turns the internal cache off for `context`. Returns false when the pointer could not be found (the
@@ -27,6 +28,6 @@ enum InternalSessionCache {
     }
 
     private static func contextPointer(_ context: NIOSSLContext) -> OpaquePointer? {
-        Mirror(reflecting: context).children.first { $0.label == "sslContext" }?.value as? OpaquePointer
+        BoringSSLPointers.context(of: context)
     }
 }

@@ -20,7 +20,8 @@ enum ServerTLSContextFactory {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try pair.chain.map { .certificate(try NIOSSLCertificate(bytes: $0.derBytes, format: .der)) },
             privateKey: .privateKey(try niosslPrivateKey(pair.privateKey)))
-        configuration.minimumTLSVersion = tls.minimumVersion == .tls13 ? .tlsv13 : .tlsv12
+        // Suites, groups and signature algorithms of the listener's profile, never swift-nio-ssl's defaults.
+        TLSParameters(tls).apply(to: &configuration)
         configuration.applicationProtocols = tls.http2 ? ["h2", "http/1.1"] : ["http/1.1"]
         configuration.renegotiationSupport = .none
         // How long a closing connection waits for the client's close_notify. swift-nio-ssl keeps the whole
@@ -51,6 +52,8 @@ enum ServerTLSContextFactory {
         }
         let context = try NIOSSLContext(configuration: configuration)
         InternalSessionCache.disable(in: context)
+        try TLSParameters.finish(context)
+        try SessionResumption.apply(tls.sessionTickets, to: context)
         return context
     }
 

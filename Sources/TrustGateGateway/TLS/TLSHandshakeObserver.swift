@@ -1,3 +1,4 @@
+import CTrustGateBoringSSLShims
 import NIOCore
 import NIOSSL
 import NIOTLS
@@ -19,16 +20,15 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
             handshakeCompleted = true
             connection.handshakeDeadline?.cancel()
             connection.handshakeDeadline = nil
-            var resumed = false
-            if !connection.verificationRan,
-               let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
-               let peer = handler.peerCertificate,
-               let leaf = try? peer.toDERBytes()
-            {
-                resumed = true
+            let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+            if !connection.verificationRan, let peer = handler?.peerCertificate, let leaf = try? peer.toDERBytes() {
+                // A resumed session: no certificate callback ran, the session still carries the leaf.
                 connection.presentedChain = connection.host.presentedChains.chain(forLeaf: leaf)
             }
-            connection.runtime.metrics.recordHandshake(host: connection.host.displayName, resumed: resumed)
+            let negotiated = handler.flatMap { BoringSSLPointers.connection(of: $0) }.map { NegotiatedTLS(ssl: $0) }
+            connection.runtime.metrics.recordHandshake(
+                version: negotiated?.version ?? "unknown", cipher: negotiated?.cipher ?? "unknown",
+                resumed: negotiated?.resumed ?? !connection.verificationRan)
             context.fireUserInboundEventTriggered(event)
             // Nothing left to observe: leave the pipeline so requests do not pass through this handler.
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
@@ -58,5 +58,23 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
         case .uncleanShutdown: "unclean_shutdown"
         default: "tls_error"
         }
+    }
+}
+
+/// What a handshake negotiated, as metric label values.
+struct NegotiatedTLS {
+    let version: String
+    let cipher: String
+    let resumed: Bool
+
+    init(ssl: OpaquePointer) {
+        let raw = UnsafeRawPointer(ssl)
+        switch trustgate_ssl_version(raw) {
+        case 0x0304: version = "1.3"
+        case 0x0303: version = "1.2"
+        case let other: version = "0x" + String(other, radix: 16)
+        }
+        cipher = TLSParameters.name(of: NIOTLSCipher(rawValue: trustgate_ssl_cipher_id(raw)))
+        resumed = trustgate_ssl_session_reused(raw) == 1
     }
 }
