@@ -1,6 +1,8 @@
 import Foundation
+import NIOCore
 import NIOPosix
 import NIOSSL
+import TrustGateConfiguration
 import TrustGateX509
 import X509
 import XCTest
