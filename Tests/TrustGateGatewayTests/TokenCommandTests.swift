@@ -115,7 +115,8 @@ final class TokenCommandTests: XCTestCase {
     func testSecretClientGetsAzpacrOneByBasicAndPostAndTheRouteRefusesIt() throws {
         let basic = try token(["--client-id", "secret-client", "--secret-env", "TG_TEST_SECRET"], environment: ["TG_TEST_SECRET": secret])
         XCTAssertEqual(basic.status, 0, basic.stderr)
-        let post = try token(["--client-id", "secret-client", "--secret", secret, "--method", "client_secret_post", "--decode"])
+        // `--secret=` form: a generated secret may begin with "-", which a separate argument would read as an option.
+        let post = try token(["--client-id", "secret-client", "--secret=\(secret)", "--method", "client_secret_post", "--decode"])
         XCTAssertEqual(post.status, 0, post.stderr)
         XCTAssertEqual((Self.object(post.stdout)?["claims"] as? [String: Any])?["azpacr"] as? String, "1")
 
