@@ -70,6 +70,27 @@ import X509
 ///     certificate_info_headers: false          # X-TrustGate-Client-Subject, -Issuer, -SHA1, -SHA256, -Verdict
 ///     forwarded_headers: x-forwarded # x-forwarded (default) | rfc7239 | both
 ///     underscores_in_headers: true   # overrides the listener's setting for this route
+///     auth: { any_of: [certificate, staff] }   # a scheme name, { any_of: […] } or { all_of: […] } of auth_schemes
+///     allow_insecure_auth: false     # with auth: accept passwords, keys and tokens over plain HTTP
+///     principal_headers: true        # with auth: X-TrustGate-Principal, -Auth-Method, -Roles, -Scopes, -Client-Id,
+///                                    # or { name:, method:, roles:, scopes:, client_id: } (names without `_`)
+///     forward_credentials: false     # with auth: pass the consumed Authorization / API-key headers upstream
+/// auth_schemes:                      # named ways to authenticate (`certificate` is built in); read by
+///   staff:                           # TrustGateAuth's AuthenticationSchemesConfiguration
+///     type: basic                    # basic | api_key | bearer_token | jwt
+///     users: { connector: "$pbkdf2-sha256$…" }  # name -> hash from `trustgate hash-secret`
+///   entra:
+///     type: jwt
+///     issuer: https://login.example.com/tenant/v2.0
+///     audience: api://loyalty
+///     jwks_url: https://login.example.com/keys  # or jwks_file / jwks
+/// token_service:                     # the OAuth 2.0 client-credentials token service (TokenServiceReading):
+///   issuer: https://127.0.0.1:8443/demo        # required, https
+///   store: trustgate.db              # required: the SQLite registration store
+///   store_key_file: store.key        # default: base64 in $TRUSTGATE_STORE_KEY
+///   hosts: [localhost]               # configured host names serving it; absent: every host
+///   signing_algorithm: RS256         # and clock_skew, max_assertion_age, strict_assertion_audience,
+///                                    # bind_tokens_to_certificates, tenant_id, jwks_cache_time, key_rotation
 /// admin:                             # absent: no admin listener; `admin: {}`: on 127.0.0.1:9901
 ///   address: 127.0.0.1:9901
 /// access_log: stdout                 # stdout (default) | off | a file path
