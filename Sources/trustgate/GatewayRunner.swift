@@ -48,7 +48,7 @@ enum GatewayRunner {
         FileHandle.standardError.write(Data("trustgate: \(message)\n".utf8))
     }
 
-    /// Suspends until SIGTERM or SIGINT; returns its name.
+    /// Suspends until SIGTERM or SIGINT; returns its name. A second one exits at once (status 3).
     private static func waitForTermination() async -> String {
         await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             let queue = DispatchQueue(label: "trustgate.signals")
@@ -58,7 +58,13 @@ enum GatewayRunner {
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
                 source.setEventHandler {
-                    if once.claim() { continuation.resume(returning: name) }
+                    if once.claim() {
+                        continuation.resume(returning: name)
+                    } else {
+                        // A second SIGTERM or Ctrl-C during the drain: the operator wants out now.
+                        log("\(name) received again: exiting without waiting for the drain")
+                        exit(3)
+                    }
                 }
                 source.resume()
                 sources.append(source)

@@ -10,8 +10,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Reloads on SIGHUP and when the configuration or any certificate, key, CA or CRL file it names changes \
             (an invalid new configuration is refused and the running one keeps serving). SIGTERM or Ctrl-C stops \
-            accepting and drains in-flight requests for shutdown.drain_timeout.
-            Exit codes: 0 stopped cleanly or configuration valid (--check-config), 1 could not listen, 2 invalid configuration.
+            accepting and drains in-flight requests for shutdown.drain_timeout; a second one exits at once.
+            Exit codes: 0 stopped cleanly or configuration valid (--check-config), 1 could not listen, 2 invalid configuration, 3 a second SIGTERM/SIGINT ended the drain early.
             """
     )
 

@@ -140,6 +140,46 @@ final class GatewayCommandTests: XCTestCase {
     }
 }
 
+extension GatewayCommandTests {
+    func testASecondSIGTERMDuringTheDrainExitsAtOnce() async throws {
+        let upstream = EchoUpstream(group: .singletonMultiThreadedEventLoopGroup)
+        let upstreamPort = try await upstream.start()
+        let path = pki.directory + "/drain.yaml"
+        try """
+            listeners:
+              - { address: 127.0.0.1:0, tls: true, hosts: [ { names: [localhost], certificate: server.pem, key: server.key } ] }
+            upstreams: { echo: { url: "http://127.0.0.1:\(upstreamPort)" } }
+            routes: [ { upstream: echo } ]
+            access_log: off
+            shutdown: { drain_timeout: 60s }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.trustgateBinary())
+        process.arguments = ["serve", "--config", path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        let log = StderrCollector(err.fileHandleForReading)
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let port = try XCTUnwrap(log.waitFor(#"listening on https://127\.0\.0\.1:(\d+)"#, timeout: 60).flatMap { Int($0) }, log.text)
+
+        // A slow request keeps the drain busy for far longer than the test waits.
+        let slow = BackgroundCurl(path: "/delay/30000", port: port, pki: pki)
+        try await Task.sleep(nanoseconds: 500_000_000)
+        kill(process.processIdentifier, SIGTERM)
+        XCTAssertNotNil(log.waitFor("draining in-flight requests", timeout: 10), log.text)
+        let second = Date()
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(second), 5, "the second SIGTERM did not end the drain")
+        XCTAssertEqual(process.terminationStatus, 3)
+        XCTAssertNotNil(log.waitFor("received again: exiting without waiting for the drain", timeout: 5), log.text)
+        _ = slow.wait()
+        try? await upstream.stop()
+    }
+}
+
 /// Collects a child's stderr on a background thread so the test can wait for a line.
 final class StderrCollector: @unchecked Sendable {
     private let lock = NSLock()

@@ -128,10 +128,20 @@ public final class GatewayMetrics: Sendable {
         openConnections.store(open, ordering: .relaxed)
     }
 
-    public func incrementReloads(success: Bool) {
+    /// A reload attempt — counted whatever refused it (unreadable YAML, a missing file, a wrong password, a key
+    /// that is not the certificate's, a listener change) — and when it happened.
+    public func incrementReloads(success: Bool, at time: Date = Date()) {
         reloads.withLock { counts in
             if success { counts.success += 1 } else { counts.failure += 1 }
+            counts.lastAttempt = time
+            counts.lastAttemptSucceeded = success
+            if success { counts.lastSuccess = time }
         }
+    }
+
+    /// The configuration in force was loaded at `time` (the start, before any reload).
+    public func recordConfigurationLoaded(at time: Date = Date()) {
+        reloads.withLock { $0.lastSuccess = $0.lastSuccess ?? time }
     }
 
     /// Exposes an access log's dropped-line count as `trustgate_access_log_dropped_lines_total`.
@@ -227,6 +237,16 @@ public final class GatewayMetrics: Sendable {
         text.family("trustgate_config_reloads_total", type: .counter, help: "Configuration reloads, by result.")
         text.sample("trustgate_config_reloads_total", labels: ["result": "failure"], value: String(reloads.failure))
         text.sample("trustgate_config_reloads_total", labels: ["result": "success"], value: String(reloads.success))
+        if let loaded = reloads.lastSuccess {
+            text.family("trustgate_config_last_success_timestamp_seconds", type: .gauge, help: "When the configuration in force was loaded (Unix time).")
+            text.sample("trustgate_config_last_success_timestamp_seconds", labels: [:], value: String(Int(loaded.timeIntervalSince1970)))
+        }
+        if let attempt = reloads.lastAttempt {
+            text.family("trustgate_config_last_reload_attempt_timestamp_seconds", type: .gauge, help: "When a reload was last attempted (Unix time).")
+            text.sample("trustgate_config_last_reload_attempt_timestamp_seconds", labels: [:], value: String(Int(attempt.timeIntervalSince1970)))
+            text.family("trustgate_config_last_reload_successful", type: .gauge, help: "1 when the last reload attempt was applied, 0 when it was refused.")
+            text.sample("trustgate_config_last_reload_successful", labels: [:], value: reloads.lastAttemptSucceeded ? "1" : "0")
+        }
 
         if let dropsSource {
             text.family("trustgate_access_log_dropped_lines_total", type: .counter, help: "Access log lines dropped because the writer could not keep up.")
@@ -302,6 +322,9 @@ private struct SheddingCounts {
 private struct ReloadCounts {
     var success = 0
     var failure = 0
+    var lastAttempt: Date?
+    var lastAttemptSucceeded = false
+    var lastSuccess: Date?
 }
 
 /// A counter family and a duration histogram recorded together under one lock acquisition.

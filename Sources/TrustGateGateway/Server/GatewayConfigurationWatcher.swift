@@ -64,7 +64,14 @@ public final class GatewayConfigurationWatcher: Sendable {
     @discardableResult
     public func reloadNow() -> Bool {
         do {
-            let configuration = try load()
+            let configuration: GatewayConfiguration
+            do {
+                configuration = try load()
+            } catch {
+                // Refused before the server saw it: counted here (the server counts its own refusals).
+                server.recordRefusedReload(error)
+                throw error
+            }
             let notes = try server.reload(configuration)
             state.withLockedValue { $0.fingerprint = Self.fingerprint(configuration.sourceFiles) }
             log("configuration reloaded: new connections use it; requests on open connections are judged by the new policies")
@@ -89,11 +96,20 @@ public final class GatewayConfigurationWatcher: Sendable {
 
     struct FileFingerprint: Equatable, Sendable {
         let exists: Bool
+        /// The path with every symbolic link resolved.
+        let target: String
         let modified: Date?
         let size: UInt64
         let inode: UInt64
         /// For a directory: the names and fingerprints of its entries.
         let entries: [String]
+    }
+
+    /// `path` with every symbolic link resolved (`realpath`); `path` itself when it cannot be (it is missing).
+    static func resolvingSymlinks(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     static func fingerprint(_ paths: [String]) -> [String: FileFingerprint] {
@@ -104,21 +120,29 @@ public final class GatewayConfigurationWatcher: Sendable {
         return result
     }
 
+    /// Symbolic links are followed to the file they finally name, and that file's path is part of the
+    /// fingerprint: Kubernetes mounts Secrets and ConfigMaps as `name -> ..data/name` with `..data` a symlink
+    /// swapped atomically to a new directory, so the link `name` itself never changes (FileManager's attributes
+    /// describe a link, not its target: a swapped CRL went unnoticed until SIGHUP).
     private static func fingerprint(_ path: String) -> FileFingerprint {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
-            return FileFingerprint(exists: false, modified: nil, size: 0, inode: 0, entries: [])
+        let target = resolvingSymlinks(path)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else {
+            return FileFingerprint(exists: false, target: target, modified: nil, size: 0, inode: 0, entries: [])
         }
         var entries: [String] = []
         if attributes[.type] as? FileAttributeType == .typeDirectory {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []).sorted()
             for name in names {
-                let child = (try? FileManager.default.attributesOfItem(atPath: path + "/" + name)) ?? [:]
+                let childTarget = resolvingSymlinks(target + "/" + name)
+                let child = (try? FileManager.default.attributesOfItem(atPath: childTarget)) ?? [:]
                 let modified = (child[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-                entries.append("\(name):\(modified):\((child[.size] as? NSNumber)?.uint64Value ?? 0)")
+                let inode = (child[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+                entries.append("\(name):\(childTarget):\(inode):\(modified):\((child[.size] as? NSNumber)?.uint64Value ?? 0)")
             }
         }
         return FileFingerprint(
             exists: true,
+            target: target,
             modified: attributes[.modificationDate] as? Date,
             size: (attributes[.size] as? NSNumber)?.uint64Value ?? 0,
             inode: (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0,

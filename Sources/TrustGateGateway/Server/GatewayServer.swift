@@ -25,6 +25,7 @@ public final class GatewayServer: Sendable {
     private let current: CurrentRuntime
 
     private struct State {
+        var lastReloadAttempt: ReloadAttempt?
         var serverChannels: [any Channel] = []
         var admin: AdminServer?
         var boundPorts: [Int] = []
@@ -49,6 +50,7 @@ public final class GatewayServer: Sendable {
         metrics.observeAccessLogDrops { accessLog.droppedLines }
         let runtime = try GatewayRuntime(configuration: configuration, group: self.group, metrics: metrics, accessLog: accessLog, logger: logger, generation: 1)
         runtime.publishExpiries()
+        metrics.recordConfigurationLoaded()
         self.state = NIOLockedValueBox(State())
         self.current = CurrentRuntime(runtime)
     }
@@ -124,14 +126,14 @@ public final class GatewayServer: Sendable {
         let oldAddresses = old.configuration.listeners.map(\.address)
         let newAddresses = configuration.listeners.map(\.address)
         guard oldAddresses == newAddresses else {
-            metrics.incrementReloads(success: false)
+            recordRefusedReload(GatewayError.listenersChanged)
             throw GatewayError.listenersChanged
         }
         let runtime: GatewayRuntime
         do {
             runtime = try GatewayRuntime(configuration: configuration, group: group, metrics: metrics, accessLog: accessLog, logger: logger, generation: old.generation + 1)
         } catch {
-            metrics.incrementReloads(success: false)
+            recordRefusedReload(error)
             throw error
         }
         current.replace(with: runtime)
@@ -145,7 +147,9 @@ public final class GatewayServer: Sendable {
         }
         old.tokenService?.rotationTimer?.cancel()
         old.retire()
-        metrics.incrementReloads(success: true)
+        let now = Date()
+        metrics.incrementReloads(success: true, at: now)
+        state.withLockedValue { $0.lastReloadAttempt = ReloadAttempt(time: now, error: nil) }
         var notes: [String] = []
         if old.configuration.admin?.address != configuration.admin?.address {
             notes.append("the admin listener's address changed: it applies after a restart")
@@ -158,6 +162,17 @@ public final class GatewayServer: Sendable {
         }
         return notes
     }
+
+    /// A reload refused before it reached ``reload(_:)`` — the new configuration could not even be read — is
+    /// recorded here, so that every refusal is counted and the last one can be shown.
+    public func recordRefusedReload(_ error: any Error) {
+        let now = Date()
+        metrics.incrementReloads(success: false, at: now)
+        state.withLockedValue { $0.lastReloadAttempt = ReloadAttempt(time: now, error: String(describing: error)) }
+    }
+
+    /// The last reload attempt (nil: none since the start).
+    public var lastReloadAttempt: ReloadAttempt? { state.withLockedValue { $0.lastReloadAttempt } }
 
     // MARK: - Shutdown
 
@@ -363,6 +378,13 @@ final class CloseOnErrorHandler: ChannelInboundHandler, RemovableChannelHandler 
         PendingAlertFlusher.flush(after: error, pipeline: context.pipeline.syncOperations)
         context.close(promise: nil)
     }
+}
+
+/// When a reload was attempted and, when it was refused, why (the message names file, line and key).
+public struct ReloadAttempt: Sendable, Equatable {
+    public let time: Date
+    /// nil: applied.
+    public let error: String?
 }
 
 private struct ClientAddressKey: Hashable {
