@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Logging
 import TrustGateGateway
 
 /// Runs a gateway in the foreground: starts it, reloads on SIGHUP and file changes, and on SIGTERM or
@@ -10,6 +11,7 @@ enum GatewayRunner {
         reload: (@Sendable () throws -> GatewayConfiguration)?,
         banner: (GatewayServer) -> Void = { _ in }
     ) async throws {
+        startOperatorLog(configuration.log)
         let server: GatewayServer
         do {
             server = try GatewayServer(configuration: configuration)
@@ -44,8 +46,18 @@ enum GatewayRunner {
         log("stopped")
     }
 
+    /// The CLI's own lines (listening on …, reloads, the drain) in the operator log's format.
+    static var logger: Logger { Logger(label: "trustgate") }
+
     @Sendable static func log(_ message: String) {
-        FileHandle.standardError.write(Data("trustgate: \(message)\n".utf8))
+        logger.info("\(message)")
+    }
+
+    /// Installs the operator log's handler (once per process): `log:` of the configuration, `--log-level`
+    /// over its level.
+    static func startOperatorLog(_ settings: OperatorLogConfiguration, level: String? = nil) {
+        let resolved = Logger.Level(rawValue: level ?? settings.level) ?? .info
+        OperatorLogBootstrap.once { LoggingSystem.bootstrap(OperatorLog.handlerFactory(format: settings.format, level: resolved)) }
     }
 
     /// Suspends until SIGTERM or SIGINT; returns its name. A second one exits at once (status 3).
@@ -90,5 +102,19 @@ private final class OnceFlag: @unchecked Sendable {
         if claimed { return false }
         claimed = true
         return true
+    }
+}
+
+/// `LoggingSystem.bootstrap` may run once per process: `serve` bootstraps before the runner would.
+private enum OperatorLogBootstrap {
+    nonisolated(unsafe) private static var done = false
+    private static let lock = NSLock()
+
+    static func once(_ bootstrap: () -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !done else { return }
+        done = true
+        bootstrap()
     }
 }

@@ -21,22 +21,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration, explain how each route is enforced, and exit.")
     var checkConfig = false
 
-    @Option(name: .customLong("log-level"), help: "The operator log's level on stderr: trace, debug, info, notice, warning, error, critical (default: info).")
-    var logLevel: String = "info"
+    @Option(name: .customLong("log-level"), help: "The operator log's level on stderr: trace, debug, info, notice, warning, error, critical (default: the configuration's log.level, else info).")
+    var logLevel: String?
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (got \"\(logLevel)\")")
         }
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
         let path = config
         let configuration: GatewayConfiguration
         do {
@@ -52,8 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
             print("configuration OK")
             return
         }
+        GatewayRunner.startOperatorLog(configuration.log, level: logLevel)
         for warning in GatewayConfigurationExplanation.warnings(configuration) {
-            GatewayRunner.log("warning: \(warning)")
+            GatewayRunner.logger.warning("\(warning)")
         }
         try await GatewayRunner.run(configuration, reload: { try GatewayConfigurationLoader.load(contentsOfFile: path) })
     }

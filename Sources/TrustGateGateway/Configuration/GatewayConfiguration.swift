@@ -18,6 +18,8 @@ public struct GatewayConfiguration: Sendable {
     public var tokenService: TokenServiceConfiguration?
     public var admin: AdminConfiguration?
     public var accessLog: AccessLogConfiguration
+    /// `log:` — the operator log on stderr (level, text or JSON lines).
+    public var log: OperatorLogConfiguration = OperatorLogConfiguration()
     public var shutdown: ShutdownConfiguration
     public var reload: ReloadConfiguration
     /// Every file the configuration read (itself, certificates, keys, CAs, CRLs): watched for hot reload.
@@ -346,6 +348,26 @@ public struct AdminConfiguration: Sendable {
 
     public init(address: ListenAddress = ListenAddress(host: "127.0.0.1", port: 9901)) {
         self.address = address
+    }
+}
+
+/// `log: { level: info, format: text }`: the operator log (what the gateway did and why: upstream failures,
+/// refused handshakes and tokens, reloads, shed clients), on stderr. `serve --log-level` overrides `level`.
+public struct OperatorLogConfiguration: Sendable, Equatable {
+    public enum Format: String, Sendable, CaseIterable {
+        /// `trustgate: [level: ]message key=value …`, one line per event.
+        case text
+        /// One JSON object per line (`time`, `level`, `message`, then the metadata), for log shippers.
+        case json
+    }
+
+    /// One of swift-log's levels: trace, debug, info, notice, warning, error, critical.
+    public var level: String
+    public var format: Format
+
+    public init(level: String = "info", format: Format = .text) {
+        self.level = level
+        self.format = format
     }
 }
 

@@ -94,6 +94,7 @@ import X509
 /// admin:                             # absent: no admin listener; `admin: {}`: on 127.0.0.1:9901
 ///   address: 127.0.0.1:9901
 /// access_log: stdout                 # stdout (default) | off | a file path
+/// log: { level: info, format: text } # the operator log on stderr: trace … critical; text | json (lines)
 /// shutdown: { drain_timeout: 30s }
 /// reload: { watch_files: true, poll_interval: 2s }
 /// ```
@@ -123,7 +124,7 @@ struct GatewayConfigurationReader {
     let credentials: GatewayCredentialReader
     var sourceFiles = GatewaySourceFiles()
 
-    static let topLevelKeys: Set<String> = ["listeners", "upstreams", "auth_schemes", "routes", "token_service", "admin", "access_log", "shutdown", "reload"]
+    static let topLevelKeys: Set<String> = ["listeners", "upstreams", "auth_schemes", "routes", "token_service", "admin", "access_log", "log", "shutdown", "reload"]
 
     mutating func read(_ root: ConfigurationNode) throws -> GatewayConfiguration {
         if FileManager.default.fileExists(atPath: root.file) { sourceFiles.add(root.file) }
@@ -146,6 +147,17 @@ struct GatewayConfigurationReader {
         }
         if let accessLog = map["access_log"] {
             configuration.accessLog = try readAccessLog(accessLog)
+        }
+        if let log = map["log"] {
+            let logMap = try log.mapping(allowedKeys: ["level", "format"])
+            if let level = logMap["level"] {
+                let text = try level.nonEmptyString().lowercased()
+                guard OperatorLog.levels.contains(text) else {
+                    throw level.error("expected one of \(OperatorLog.levels.joined(separator: ", "))")
+                }
+                configuration.log.level = text
+            }
+            if let format = logMap["format"] { configuration.log.format = try format.oneOf(OperatorLogConfiguration.Format.self) }
         }
         if let shutdown = map["shutdown"] {
             let shutdownMap = try shutdown.mapping(allowedKeys: ["drain_timeout"])

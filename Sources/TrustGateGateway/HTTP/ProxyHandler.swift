@@ -227,6 +227,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                     // The certificate settings in force are the SNI host's; a request for another configured
                     // host on this connection would bypass that host's own settings (emissary #3340).
                     if index != connection.host.index {
+                        runtime.logger.info("request for another host than the TLS handshake selected", metadata: [
+                            "peer": "\(connection.remoteAddressText)", "sni": "\(connection.serverName ?? "-")", "host": "\(hostName)",
+                            "reason": "sni_host_mismatch",
+                        ])
                         respondLocally(.misdirected(host: hostName))
                         return
                     }
@@ -408,6 +412,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             eventLoop.execute {
                 let (handler, exchange) = bound.value
                 guard handler.exchange === exchange, exchange.phase == .serving else { return }
+                if let refusal = response.refusal { handler.logTokenRefusal(refusal, status: response.status) }
                 handler.writeLocalResponse(status: HTTPResponseStatus(statusCode: response.status), headers: response.headers, body: response.body)
             }
         }
@@ -523,6 +528,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 attach(upstream, pool: pool, exchange: exchange)
             case .failure(let error):
                 runtime.metrics.recordUpstream(upstream: route.upstream.name, duration: exchange.upstreamElapsed, outcome: "connect_error")
+                logUpstreamFailure(exchange, route: route, outcome: "connect_error", error: error)
                 if case UpstreamConnectionPool.ConnectError.timedOut = error {
                     respondLocally(.gatewayTimeout)
                 } else {
@@ -641,7 +647,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         exchange.responseTimer?.cancel()
         if !exchange.responseHeadSent {
             if let route = exchange.route {
-                runtime.metrics.recordUpstream(upstream: route.upstream.name, duration: exchange.upstreamElapsed, outcome: exchange.timedOut ? "timeout" : "closed")
+                let outcome = exchange.timedOut ? "timeout" : "closed"
+                runtime.metrics.recordUpstream(upstream: route.upstream.name, duration: exchange.upstreamElapsed, outcome: outcome)
+                logUpstreamFailure(exchange, route: route, outcome: outcome, error: error)
             }
             respondLocally(exchange.timedOut ? .gatewayTimeout : .badGateway)
         } else {
@@ -651,6 +659,28 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             finish(exchange)
             context.close(promise: nil)
         }
+    }
+
+    // MARK: - The operator log
+
+    /// An upstream that could not be reached or did not answer: the 502/504 the client got, explained.
+    private func logUpstreamFailure(_ exchange: ProxyExchange, route: CompiledRoute, outcome: String, error: (any Error)?) {
+        let endpoint = route.upstream.endpoint.configuration
+        var metadata: Logger.Metadata = [
+            "upstream": "\(route.upstream.name)", "target": "\(endpoint.scheme.rawValue)://\(endpoint.host):\(endpoint.port)",
+            "outcome": "\(outcome)", "route": "\(route.name)", "peer": "\(connection.remoteAddressText)",
+            "elapsed_ms": "\(Int(exchange.upstreamElapsed * 1000))",
+        ]
+        if let error { metadata["error"] = "\(TLSErrorText.describe(error))" }
+        runtime.logger.warning("upstream failed", metadata: metadata)
+    }
+
+    /// A refused token request, with what the client was not told (its precise reason).
+    private func logTokenRefusal(_ refusal: TokenRefusal, status: Int) {
+        runtime.logger.info("token request refused", metadata: [
+            "client_id": "\(refusal.clientID ?? "-")", "error": "\(refusal.error)", "reason": "\(refusal.reason)",
+            "status": "\(status)", "peer": "\(connection.remoteAddressText)",
+        ])
     }
 
     // MARK: - Client fields the gateway does not forward

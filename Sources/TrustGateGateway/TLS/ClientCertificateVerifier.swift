@@ -19,6 +19,7 @@ enum ClientCertificateVerifier {
                     // A certificate that was sent but cannot be read must never pass as "none presented"
                     // (optional mode would let it through): the handshake fails.
                     metrics.recordVerdict(RejectionCode.malformed.rawValue)
+                    connection.handshakeRefusal = RejectionCode.malformed.rawValue
                     promise.succeed(.failed)
                     return
                 }
@@ -47,7 +48,9 @@ enum ClientCertificateVerifier {
             func finish(_ verdict: CertificateVerdict) {
                 if host.rejectInHandshake && !verdict.isAccepted {
                     // Counted once as a handshake failure (by the observer) and here as the verdict it was.
-                    metrics.recordVerdict(verdict.codes.first?.rawValue ?? "malformed")
+                    let code = verdict.codes.first?.rawValue ?? "malformed"
+                    metrics.recordVerdict(code)
+                    connection.handshakeRefusal = code
                     promise.succeed(.failed)
                 } else {
                     promise.succeed(.certificateVerified)

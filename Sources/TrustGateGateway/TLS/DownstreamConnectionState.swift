@@ -23,6 +23,8 @@ final class DownstreamConnectionState: @unchecked Sendable {
     var verificationRan = false
     /// Closes the connection unless its TLS handshake completes in time (cancelled by TLSHandshakeObserver).
     var handshakeDeadline: Scheduled<Void>?
+    /// The reason code of a certificate refused in the handshake (`reject_in_handshake`), for the log.
+    var handshakeRefusal: String?
 
     /// The newest runtime, whose policies judge this connection's requests after a reload.
     let current: CurrentRuntime

@@ -2,6 +2,8 @@ import CTrustGateBoringSSLShims
 import NIOCore
 import NIOSSL
 import NIOTLS
+import X509
+import Logging
 
 /// Sits after the TLS handler: counts handshakes and their failures, and recovers the client certificate of
 /// a resumed session (no certificate callback runs then; the session still carries the leaf).
@@ -10,6 +12,7 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
 
     private let connection: DownstreamConnectionState
     private var handshakeCompleted = false
+    private var loggedRefusal = false
 
     init(connection: DownstreamConnectionState) {
         self.connection = connection
@@ -44,12 +47,37 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
             context.fireErrorCaught(error)
             return
         }
+        let reason: String?
         if let sslError = error as? NIOSSLError {
-            connection.runtime.metrics.recordHandshakeFailure(reason: Self.reason(sslError))
+            reason = Self.reason(sslError)
         } else if error is BoringSSLError {
-            connection.runtime.metrics.recordHandshakeFailure(reason: "tls_error")
+            reason = "tls_error"
+        } else {
+            reason = nil
+        }
+        if let reason {
+            connection.runtime.metrics.recordHandshakeFailure(reason: reason)
+            logRefusal(reason: reason, error: error)
         }
         context.fireErrorCaught(error)
+    }
+
+    /// Once per failed handshake (a client that goes away mid-handshake is `unclean_shutdown`, at debug).
+    private func logRefusal(reason: String, error: any Error) {
+        guard !loggedRefusal else { return }
+        loggedRefusal = true
+        var metadata: Logger.Metadata = [
+            "peer": "\(connection.remoteAddressText)", "sni": "\(connection.serverName ?? "-")", "host": "\(connection.host.displayName)",
+            "reason": "\(connection.handshakeRefusal ?? reason)", "error": "\(TLSErrorText.describe(error))",
+        ]
+        if let leaf = connection.presentedChain?.derCertificates.first, let certificate = try? Certificate(derEncoded: leaf) {
+            metadata["subject"] = "\(certificate.subject)"
+        }
+        if reason == "unclean_shutdown", connection.handshakeRefusal == nil {
+            connection.runtime.logger.debug("TLS handshake abandoned by the client", metadata: metadata)
+        } else {
+            connection.runtime.logger.notice("TLS handshake refused", metadata: metadata)
+        }
     }
 
     private static func reason(_ error: NIOSSLError) -> String {
@@ -76,5 +104,31 @@ struct NegotiatedTLS {
         }
         cipher = TLSParameters.name(of: NIOTLSCipher(rawValue: trustgate_ssl_cipher_id(raw)))
         resumed = trustgate_ssl_session_reused(raw) == 1
+    }
+}
+
+/// A TLS error in words an operator can read: BoringSSL's reason names (`NO_SHARED_CIPHER`,
+/// `CERTIFICATE_VERIFY_FAILED`, `TLSV1_ALERT_UNKNOWN_CA` …) without its error numbers and source paths.
+enum TLSErrorText {
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        // BoringSSL's entries read "error:100000b8:SSL routines:OPENSSL_internal:NO_SHARED_CIPHER at /path/x.cc:779".
+        var reasons: [String] = []
+        for entry in text.components(separatedBy: "error:").dropFirst() {
+            let beforeLocation = entry.components(separatedBy: " at ").first ?? entry
+            if let reason = beforeLocation.split(separator: ":").last?.trimmingCharacters(in: .whitespaces), !reason.isEmpty,
+               reason.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" })
+            {
+                reasons.append(reason)
+            }
+        }
+        if !reasons.isEmpty { return reasons.joined(separator: ", ") }
+        if let sslError = error as? NIOSSLError {
+            switch sslError {
+            case .uncleanShutdown: return "the client closed the connection without close_notify"
+            default: break
+            }
+        }
+        return text
     }
 }

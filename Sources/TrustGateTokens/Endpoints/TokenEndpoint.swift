@@ -55,7 +55,9 @@ public final class TokenEndpoint: Sendable {
             return TokenHTTPResponse.json(status: 200, token.responseObject)
         } catch {
             await audit.refused(clientID: trail.clientID, method: trail.method, reason: error.reason, resource: trail.resource, at: now)
-            return error.response(realm: settings.effectiveRealm)
+            var response = error.response(realm: settings.effectiveRealm)
+            response.refusal = TokenRefusal(clientID: trail.clientID, error: error.code.rawValue, reason: error.reason.rawValue)
+            return response
         }
     }
 

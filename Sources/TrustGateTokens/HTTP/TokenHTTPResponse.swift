@@ -6,6 +6,9 @@ public struct TokenHTTPResponse: Sendable {
     /// Header names as they should be sent; values never contain CR or LF.
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Why a token request was refused, for the operator's log: what the client is not told in detail
+    /// (an `invalid_client` looks the same from outside whatever failed). nil: not a refused token request.
+    public var refusal: TokenRefusal?
 
     public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         self.status = status
@@ -36,5 +39,19 @@ public struct TokenHTTPResponse: Sendable {
             status: 200,
             headers: [("Content-Type", "application/json;charset=UTF-8"), ("Cache-Control", "public, max-age=\(max(0, maxAge))")],
             body: body)
+    }
+}
+
+/// A refused token request as the operator sees it: the client it claimed to be, the RFC 6749 error it was
+/// sent, and the precise internal reason (a stable code, never a secret or an assertion's content).
+public struct TokenRefusal: Sendable, Equatable {
+    public let clientID: String?
+    public let error: String
+    public let reason: String
+
+    public init(clientID: String?, error: String, reason: String) {
+        self.clientID = clientID
+        self.error = error
+        self.reason = reason
     }
 }
