@@ -248,3 +248,93 @@ final class OperatorLogTests: XCTestCase {
         }
     }
 }
+
+/// The access log's fields of issue 15 §4 and the request id the upstream receives.
+final class AccessLogFieldTests: XCTestCase {
+    var pki: GatewayTestPKI!
+    var group: MultiThreadedEventLoopGroup!
+
+    override func setUpWithError() throws {
+        pki = try GatewayTestPKI()
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    }
+
+    override func tearDown() {
+        try? group?.syncShutdownGracefully()
+        pki?.remove()
+    }
+
+    private func entries(_ file: String, count: Int) async throws -> [[String: Any]] {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            let lines = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n")
+            if lines.count >= count {
+                return lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        XCTFail("the access log did not get \(count) lines")
+        return []
+    }
+
+    func testRequestIDsAndTheNewAccessLogFields() async throws {
+        let upstream = RecordingUpstream(group: group)
+        let upstreamPort = try await upstream.start()
+        let logFile = pki.directory + "/access.log"
+        var plain = try GatewayHarness.tlsListener(pki: pki, mode: .ignore)
+        plain.name = "proxied"
+        plain.tls = nil
+        plain.hosts[0].serverCertificate = nil
+        plain.trustedProxies = TrustedProxyConfiguration(addresses: [try CIDRBlock(parsing: "127.0.0.1")], format: .rfc9440)
+        let configuration = GatewayConfiguration(
+            listeners: [try GatewayHarness.tlsListener(pki: pki, mode: .ignore), plain],
+            upstreams: ["rec": UpstreamConfiguration(name: "rec", scheme: .http, host: "127.0.0.1", port: upstreamPort)],
+            routes: [RouteConfiguration(name: "api", pathPrefix: "/api", upstream: "rec")],
+            accessLog: AccessLogConfiguration(destination: .file(logFile)))
+        let server = try GatewayServer(configuration: configuration, group: group)
+        try await server.start()
+        func send(_ text: String, port: Int, tls: Bool = true) async throws -> String {
+            let client = try await WireClient.connect(port: port, pki: pki, tls: tls, group: group)
+            try await client.send(text)
+            _ = await client.waitForClose(timeout: 10)
+            return client.received
+        }
+        // A client's own X-Request-Id (in any spelling, or by Connection) never replaces the gateway's.
+        let proxied = try await send(
+            "POST /api/x HTTP/1.1\r\nHost: localhost\r\nUser-Agent: probe/1.0\r\nX-Request-Id: forged\r\nX_Request_Id: forged2\r\n"
+                + "Connection: close, x-request-id\r\nContent-Length: 5\r\n\r\nhello", port: server.boundPorts[0])
+        XCTAssertTrue(proxied.hasPrefix("HTTP/1.1 200"), proxied)
+        let sent = upstream.received.components(separatedBy: "\r\n").filter { $0.lowercased().hasPrefix("x-request-id:") || $0.lowercased().hasPrefix("x_request_id:") }
+        XCTAssertEqual(sent.count, 1, upstream.received)
+        let id = try XCTUnwrap(sent.first?.dropFirst("X-Request-Id: ".count)).description
+        XCTAssertNotEqual(id, "forged")
+        // A trusted proxy's id is kept: one id through both hops.
+        upstream.reset()
+        _ = try await send("GET /api/y HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: lb-1234\r\nConnection: close\r\n\r\n", port: server.boundPorts[1], tls: false)
+        XCTAssertTrue(upstream.received.contains("\r\nX-Request-Id: lb-1234\r\n"), upstream.received)
+        // Refused before any upstream: no upstream fields.
+        let missing = try await send("GET /nowhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", port: server.boundPorts[0])
+        XCTAssertTrue(missing.hasPrefix("HTTP/1.1 404"), missing)
+        let logged = try await entries(logFile, count: 3)
+        await server.shutdown(drainTimeout: 1)
+        await upstream.stop()
+        XCTAssertEqual(logged.count, 3)
+        XCTAssertEqual(logged[0]["request_id"] as? String, id)
+        XCTAssertEqual(logged[0]["user_agent"] as? String, "probe/1.0")
+        XCTAssertEqual(logged[0]["bytes_received"] as? Int, 5)
+        XCTAssertEqual(logged[0]["upstream"] as? String, "rec")
+        XCTAssertEqual(logged[0]["upstream_status"] as? Int, 200)
+        XCTAssertNotNil(logged[0]["upstream_ms"] as? Double ?? (logged[0]["upstream_ms"] as? Int).map(Double.init))
+        XCTAssertEqual(logged[1]["request_id"] as? String, "lb-1234")
+        XCTAssertNil(logged[2]["upstream"], "a 404 contacted no upstream: \(logged[2])")
+        XCTAssertNil(logged[2]["upstream_status"])
+        XCTAssertNotNil(logged[2]["request_id"])
+    }
+
+    func testUsableRequestIDs() {
+        XCTAssertTrue(ProxyHandler.isUsableRequestID("lb-1234"))
+        XCTAssertFalse(ProxyHandler.isUsableRequestID(""))
+        XCTAssertFalse(ProxyHandler.isUsableRequestID("has space"))
+        XCTAssertFalse(ProxyHandler.isUsableRequestID(String(repeating: "a", count: 201)))
+    }
+}

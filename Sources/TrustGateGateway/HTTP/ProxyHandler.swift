@@ -472,9 +472,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         switch decision {
         case .allowed(let principal):
             exchange.principal = principal
+            exchange.authOutcome = principal.methods.first?.rawValue
             runtime.metrics.recordAuthentication(route: exchange.route?.name ?? "-", outcome: "allowed")
             startUpstream(exchange: exchange, certificate: certificate, principal: principal)
         case .denied(let denial):
+            exchange.authOutcome = denial.problem.reason
             runtime.metrics.recordAuthentication(route: exchange.route?.name ?? "-", outcome: denial.problem.reason)
             respondLocally(.authenticationDenied(denial))
         }
@@ -501,7 +503,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 peerIsTrustedProxy: connection.certificateIdentifiesProxy,
                 scheme: connection.isTLS ? "https" : "http",
                 hostName: exchange.hostName ?? connection.host.displayName,
-                allowsUnderscores: allowsUnderscores(exchange)),
+                allowsUnderscores: allowsUnderscores(exchange),
+                requestID: requestID(for: exchange)),
             dropped: &dropped)
         if !dropped.isEmpty { noteDropped(dropped, reason: .underscore, exchange: exchange) }
         exchange.buffered.insert(.head(upstreamHead), at: 0)
@@ -584,6 +587,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 return
             }
             exchange.status = Int(response.status.code)
+            exchange.upstreamStatus = exchange.status
+            exchange.upstreamMilliseconds = exchange.upstreamElapsed * 1000
             exchange.upstreamKeepAlive = response.isKeepAlive
             if let route = exchange.route {
                 runtime.metrics.recordUpstream(upstream: route.upstream.name, duration: exchange.upstreamElapsed, outcome: Self.statusClasses[min(5, Int(response.status.code / 100))])
@@ -659,6 +664,27 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             finish(exchange)
             context.close(promise: nil)
         }
+    }
+
+    // MARK: - Request ids
+
+    /// The request's id: a trusted proxy's `X-Request-Id` when it sent a usable one (so one id follows the
+    /// request through both hops), else a new one. Sent upstream as `X-Request-Id`, logged as `request_id`.
+    private func requestID(for exchange: ProxyExchange) -> String {
+        if let id = exchange.requestID { return id }
+        var id: String?
+        if connection.certificateIdentifiesProxy, let sent = exchange.head.headers["x-request-id"].first, Self.isUsableRequestID(sent) {
+            id = sent
+        }
+        let resolved = id ?? connection.nextRequestID()
+        exchange.requestID = resolved
+        return resolved
+    }
+
+    /// 1–200 visible ASCII characters: anything else (spaces, controls, a kilobyte) is replaced.
+    static func isUsableRequestID(_ value: String) -> Bool {
+        let bytes = value.utf8
+        return (1...200).contains(bytes.count) && bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
     }
 
     // MARK: - The operator log
@@ -929,13 +955,24 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         let routeName = exchange.route?.name ?? exchange.localRouteName ?? "-"
         runtime.metrics.recordRequest(route: routeName, status: status, duration: duration)
         guard runtime.accessLog.isEnabled else { return }
-        runtime.accessLog.write(AccessLogEntry(
+        var entry = AccessLogEntry(
             time: Date(), clientAddress: connection.remoteAddressText, sni: connection.serverName,
             method: exchange.head.method.rawValue, path: exchange.path ?? "-", status: status,
-            durationMilliseconds: duration * 1000, upstream: exchange.route?.upstream.name, route: exchange.route?.name ?? exchange.localRouteName,
+            durationMilliseconds: duration * 1000,
+            // Only an upstream that was contacted: a refused request never reached one.
+            upstream: exchange.upstreamStarted == nil ? nil : exchange.route?.upstream.name,
+            route: exchange.route?.name ?? exchange.localRouteName,
             certificateSubject: exchange.certificateSubject, certificateSHA256: exchange.certificateSHA256,
             verdict: exchange.verdictLabel, httpVersion: isHTTP2 ? "2" : "\(exchange.head.version.major).\(exchange.head.version.minor)",
-            bytesSent: exchange.bytesSent))
+            bytesSent: exchange.bytesSent)
+        entry.requestID = requestID(for: exchange)
+        entry.authentication = exchange.authOutcome
+        entry.principal = exchange.principal?.name
+        entry.bytesReceived = exchange.bodyBytes
+        entry.upstreamStatus = exchange.upstreamStatus
+        entry.upstreamMilliseconds = exchange.upstreamMilliseconds
+        entry.userAgent = exchange.head.headers["user-agent"].first
+        runtime.accessLog.write(entry)
     }
 }
 
@@ -991,6 +1028,13 @@ final class ProxyExchange {
     var responseHeadSent = false
     var upstreamKeepAlive = true
     var status = 0
+    /// The request's id (see ``ProxyHandler``), made when first needed.
+    var requestID: String?
+    /// The route's `auth`: the method that authenticated, or the denial's reason.
+    var authOutcome: String?
+    /// The upstream's status and how long its response head took, when one answered.
+    var upstreamStatus: Int?
+    var upstreamMilliseconds: Double?
     var bytesSent = 0
 
     init(head: HTTPRequestHead, closeAfterResponse: Bool) {

@@ -22,6 +22,8 @@ enum RequestHeaderClass: Equatable {
     case host
     /// Answered by the gateway itself (`100 Continue`), not forwarded.
     case expect
+    /// `X-Request-Id`: the gateway's own (a trusted proxy's is kept as the request's id), never a client's.
+    case requestID
     /// The name contains `_`. Dropped unless the listener or route allows underscores (nginx's
     /// `underscores_in_headers off`); dropped even then when `protected`: the name, with `_` read as `-`,
     /// is one of the classes above other than ``endToEnd``.
@@ -60,6 +62,7 @@ enum RequestHeaderClass: Equatable {
         case 10:
             if equals(name, "connection", fold) { return .connection }
             if equals(name, "keep-alive", fold) { return .hopByHop }
+        case 12: if equals(name, "x-request-id", fold) { return .requestID }
         case 14: if equals(name, "content-length", fold) { return .contentLength }
         case 15: if equals(name, "x-forwarded-for", fold) { return .clientAddress }
         case 16:

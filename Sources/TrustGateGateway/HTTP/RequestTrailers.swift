@@ -55,7 +55,7 @@ enum RequestTrailers {
                 } else {
                     kept.add(name: name, value: value)
                 }
-            case .spoofable, .clientAddress, .hopByHop, .connection, .host, .expect, .contentLength:
+            case .spoofable, .clientAddress, .hopByHop, .connection, .host, .expect, .contentLength, .requestID:
                 dropped.append(name)
             }
         }

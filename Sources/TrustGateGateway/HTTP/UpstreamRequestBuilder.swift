@@ -13,6 +13,8 @@ enum UpstreamRequestBuilder {
         let hostName: String
         /// Header names with `_` may be forwarded (the listener's or route's `underscores_in_headers`).
         var allowsUnderscores = false
+        /// The request's id, sent as `X-Request-Id` (nil: none is sent).
+        var requestID: String? = nil
     }
 
     /// Certificate headers for the upstream, computed once per connection and route (see
@@ -81,7 +83,8 @@ enum UpstreamRequestBuilder {
                 case "x-forwarded-host": forwardedHost = forwardedHost ?? value
                 default: forwarded.append(value)
                 }
-            case .hopByHop, .spoofable, .expect:
+            case .hopByHop, .spoofable, .expect, .requestID:
+                // A trusted proxy's X-Request-Id became the request's id (Context.requestID), sent below.
                 break
             }
         }
@@ -116,6 +119,9 @@ enum UpstreamRequestBuilder {
         }
         for (name, value) in principalHeaders {
             headers.add(name: name, value: value)
+        }
+        if let requestID = context.requestID {
+            headers.add(name: "X-Request-Id", value: requestID)
         }
         // HTTP/1.1 without `Connection: close`: the upstream connection goes back to the pool.
         return HTTPRequestHead(

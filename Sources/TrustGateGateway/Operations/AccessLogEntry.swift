@@ -19,6 +19,18 @@ public struct AccessLogEntry: Sendable, Encodable {
     public var verdict: String?
     public var httpVersion: String
     public var bytesSent: Int?
+    /// The id sent upstream as `X-Request-Id` (a trusted proxy's, or the gateway's own).
+    public var requestID: String?
+    /// The route's `auth`: the method that authenticated (`basic`, `api_key`, `jwt` …) or the denial's reason.
+    public var authentication: String?
+    /// Who the route's `auth` authenticated.
+    public var principal: String?
+    /// Request body bytes read from the client.
+    public var bytesReceived: Int?
+    /// The upstream's response status and the time to its response head, when an upstream answered.
+    public var upstreamStatus: Int?
+    public var upstreamMilliseconds: Double?
+    public var userAgent: String?
 
     public init(
         time: Date = Date(), clientAddress: String, sni: String? = nil, method: String, path: String, status: Int,
@@ -56,6 +68,13 @@ public struct AccessLogEntry: Sendable, Encodable {
         case verdict
         case httpVersion = "http_version"
         case bytesSent = "bytes_sent"
+        case requestID = "request_id"
+        case authentication = "auth"
+        case principal
+        case bytesReceived = "bytes_received"
+        case upstreamStatus = "upstream_status"
+        case upstreamMilliseconds = "upstream_ms"
+        case userAgent = "user_agent"
     }
 
     /// The same object as ``appendJSONLine(to:)`` writes (absent optionals are left out), for callers that
@@ -76,6 +95,13 @@ public struct AccessLogEntry: Sendable, Encodable {
         try container.encodeIfPresent(verdict, forKey: .verdict)
         try container.encode(httpVersion, forKey: .httpVersion)
         try container.encodeIfPresent(bytesSent, forKey: .bytesSent)
+        try container.encodeIfPresent(requestID, forKey: .requestID)
+        try container.encodeIfPresent(authentication, forKey: .authentication)
+        try container.encodeIfPresent(principal, forKey: .principal)
+        try container.encodeIfPresent(bytesReceived, forKey: .bytesReceived)
+        try container.encodeIfPresent(upstreamStatus, forKey: .upstreamStatus)
+        try container.encodeIfPresent(upstreamMilliseconds.map(Self.roundedMilliseconds), forKey: .upstreamMilliseconds)
+        try container.encodeIfPresent(userAgent, forKey: .userAgent)
     }
 
     /// Appends the entry as one JSON object and a line feed. Written by hand rather than with JSONEncoder:
@@ -99,6 +125,15 @@ public struct AccessLogEntry: Sendable, Encodable {
         writer.string(CodingKeys.verdict.rawValue, verdict)
         writer.string(CodingKeys.httpVersion.rawValue, httpVersion)
         if let bytesSent { writer.number(CodingKeys.bytesSent.rawValue, String(bytesSent)) }
+        writer.string(CodingKeys.requestID.rawValue, requestID)
+        writer.string(CodingKeys.authentication.rawValue, authentication)
+        writer.string(CodingKeys.principal.rawValue, principal)
+        if let bytesReceived { writer.number(CodingKeys.bytesReceived.rawValue, String(bytesReceived)) }
+        if let upstreamStatus { writer.number(CodingKeys.upstreamStatus.rawValue, String(upstreamStatus)) }
+        if let upstreamMilliseconds {
+            writer.number(CodingKeys.upstreamMilliseconds.rawValue, Self.formatNumber(Self.roundedMilliseconds(upstreamMilliseconds)))
+        }
+        writer.string(CodingKeys.userAgent.rawValue, userAgent)
         writer.finish()
         swap(&writer.output, &line)
     }

@@ -29,6 +29,21 @@ final class DownstreamConnectionState: @unchecked Sendable {
     /// The newest runtime, whose policies judge this connection's requests after a reload.
     let current: CurrentRuntime
 
+    /// Request ids are this connection's random prefix and a counter: unique across connections and
+    /// gateways without a random draw (or a lock) per request.
+    private lazy var requestIDPrefix: String = {
+        let bits = UInt64.random(in: .min ... .max)
+        let hex = String(bits, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }()
+    private var requestCount: UInt64 = 0
+
+    /// A new id for a request on this connection.
+    func nextRequestID() -> String {
+        requestCount += 1
+        return requestIDPrefix + "-" + String(requestCount, radix: 16)
+    }
+
     init(runtime: GatewayRuntime, current: CurrentRuntime, listener: ListenerRuntime, remoteAddress: SocketAddress?) {
         self.runtime = runtime
         self.current = current
