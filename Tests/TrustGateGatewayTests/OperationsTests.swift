@@ -75,6 +75,9 @@ final class OperationsTests: XCTestCase {
             #"trustgate_tls_handshakes_total{version="1.3",cipher="TLS_AES_128_GCM_SHA256",resumed="false"} 1"#,
             #"trustgate_tls_handshakes_total{version="1.3",cipher="TLS_AES_128_GCM_SHA256",resumed="true"} 2"#,
             #"trustgate_tls_handshake_failures_total{reason="certificate_required"} 1"#,
+            #"trustgate_tls_handshake_failures_total{reason="handshake_failed"} 0"#,
+            #"trustgate_tls_handshake_failures_total{reason="tls_error"} 0"#,
+            #"trustgate_tls_handshake_failures_total{reason="unclean_shutdown"} 0"#,
         ])
         XCTAssertTrue(lines.contains(#"trustgate_upstream_responses_total{upstream="orders",outcome="2xx"} 1"#))
         XCTAssertTrue(lines.contains(#"trustgate_upstream_duration_seconds_bucket{upstream="orders",le="0.1"} 0"#))
@@ -131,6 +134,40 @@ final class OperationsTests: XCTestCase {
         XCTAssertTrue(lines.contains("# TYPE trustgate_crl_next_update_days gauge"))
     }
 
+    func testExpiryTimestampsProcessMetricsTokenCountersAndHandshakeFailuresFromZero() {
+        let metrics = GatewayMetrics()
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        metrics.setExpiry(kind: "server_certificate", name: "api.example.com", date: now.addingTimeInterval(86_400))
+        metrics.setExpiry(kind: "crl", name: "CN=CA", date: now.addingTimeInterval(3600))
+        metrics.recordClientCertificateSeen(sha256Hex: "AB", subject: "CN=client", notAfter: now.addingTimeInterval(7200))
+        metrics.recordTokenIssued(clientID: "demo-client", method: "private_key_jwt")
+        metrics.recordTokenIssued(clientID: "demo-client", method: "private_key_jwt")
+        metrics.recordTokenRefusal(error: "invalid_client", reason: "secret_mismatch")
+        let lines = Set(metrics.render(now: now).split(separator: "\n").map(String.init))
+        for expected in [
+            #"trustgate_certificate_expiry_timestamp_seconds{kind="server_certificate",name="api.example.com"} 1700086400"#,
+            #"trustgate_crl_next_update_timestamp_seconds{name="CN=CA"} 1700003600"#,
+            #"trustgate_client_certificate_expiry_timestamp_seconds{subject="CN=client",sha256="AB"} 1700007200"#,
+            #"trustgate_tokens_issued_total{client_id="demo-client",method="private_key_jwt"} 2"#,
+            #"trustgate_token_refusals_total{error="invalid_client",reason="secret_mismatch"} 1"#,
+            #"trustgate_tls_handshake_failures_total{reason="handshake_failed"} 0"#,
+            #"trustgate_tls_handshake_failures_total{reason="tls_error"} 0"#,
+            #"trustgate_tls_handshake_failures_total{reason="unclean_shutdown"} 0"#,
+        ] {
+            XCTAssertTrue(lines.contains(expected), "missing \(expected)")
+        }
+        #if os(Linux)
+        for family in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds"] {
+            let sample = lines.first { $0.hasPrefix(family + " ") }
+            let value = sample.flatMap { Double($0.split(separator: " ").last ?? "") }
+            XCTAssertNotNil(value, "\(family) missing or not a number")
+            if family != "process_cpu_seconds_total" { XCTAssertGreaterThan(value ?? 0, 0, family) }
+        }
+        let start = lines.first { $0.hasPrefix("process_start_time_seconds ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        XCTAssertLessThan(abs(start - Date().timeIntervalSince1970), 86_400, "the process started today, not at \(start)")
+        #endif
+    }
+
     func testClientCertificateGaugeKeepsTheThousandMostRecentlySeen() {
         let metrics = GatewayMetrics()
         let now = Date(timeIntervalSince1970: 1_700_000_000)
@@ -172,7 +209,8 @@ final class OperationsTests: XCTestCase {
             metrics.recordHandshakeFailure(reason: "reason-\(index)")
         }
         let lines = metrics.render().split(separator: "\n").filter { $0.hasPrefix("trustgate_tls_handshake_failures_total{") }
-        XCTAssertEqual(lines.count, GatewayMetrics.maximumFreeFormLabelValues + 1)
+        // The cap, "other", and the known reasons that are always exported.
+        XCTAssertEqual(lines.count, GatewayMetrics.maximumFreeFormLabelValues + 1 + GatewayMetrics.handshakeFailureReasons.count)
         XCTAssertTrue(lines.contains(#"trustgate_tls_handshake_failures_total{reason="other"} 10"#))
     }
 

@@ -412,7 +412,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             eventLoop.execute {
                 let (handler, exchange) = bound.value
                 guard handler.exchange === exchange, exchange.phase == .serving else { return }
-                if let refusal = response.refusal { handler.logTokenRefusal(refusal, status: response.status) }
+                if let refusal = response.refusal {
+                    handler.runtime.metrics.recordTokenRefusal(error: refusal.error, reason: refusal.reason)
+                    handler.logTokenRefusal(refusal, status: response.status)
+                } else if let issuance = response.issuance {
+                    handler.runtime.metrics.recordTokenIssued(clientID: issuance.clientID, method: issuance.method)
+                }
                 handler.writeLocalResponse(status: HTTPResponseStatus(statusCode: response.status), headers: response.headers, body: response.body)
             }
         }

@@ -19,6 +19,8 @@ public final class GatewayMetrics: Sendable {
     /// counted under ``overflowLabelValue``.
     public static let maximumFreeFormLabelValues = 256
     public static let overflowLabelValue = "other"
+    /// The handshake-failure reasons the observer reports, exported from the start at 0.
+    public static let handshakeFailureReasons = ["handshake_failed", "tls_error", "unclean_shutdown"]
 
     private let requests = Mutex(RouteDurations<RequestSeries>())
     private let upstreams = Mutex(RouteDurations<UpstreamSeries>())
@@ -32,6 +34,9 @@ public final class GatewayMetrics: Sendable {
     private let reloads = Mutex(ReloadCounts())
     private let accessLogDrops = Mutex<(@Sendable () -> Int)?>(nil)
     private let shedding = Mutex(SheddingCounts())
+    private let tokensIssued = Mutex(CappedCounts<TokenIssuanceSeries>())
+    private let tokenRefusals = Mutex(CappedCounts<TokenRefusalSeries>())
+    private let startTime = Date()
 
     public convenience init() {
         self.init(clientCertificateCapacity: Self.maximumClientCertificates)
@@ -100,6 +105,20 @@ public final class GatewayMetrics: Sendable {
         clientCertificates.withLock { $0.record(sha256Hex: sha256Hex, subject: subject, notAfter: notAfter) }
     }
 
+    /// A token the gateway's token service issued: to whom, authenticated how.
+    public func recordTokenIssued(clientID: String, method: String) {
+        tokensIssued.withLock {
+            $0.increment(TokenIssuanceSeries(clientID: clientID, method: method), overflow: TokenIssuanceSeries(clientID: Self.overflowLabelValue, method: method))
+        }
+    }
+
+    /// A refused token request: the OAuth error sent and the internal reason (both small fixed vocabularies).
+    public func recordTokenRefusal(error: String, reason: String) {
+        tokenRefusals.withLock {
+            $0.increment(TokenRefusalSeries(error: error, reason: reason), overflow: TokenRefusalSeries(error: error, reason: Self.overflowLabelValue))
+        }
+    }
+
     /// The gateway closed a client connection itself, for `reason` (rare: no cost on the keep-alive path).
     public func recordConnectionClosed(_ reason: ClientConnectionCloseReason) {
         shedding.withLock { $0.closed[reason, default: 0] += 1 }
@@ -165,6 +184,8 @@ public final class GatewayMetrics: Sendable {
         let reloads = self.reloads.withLock { $0 }
         let dropsSource = accessLogDrops.withLock { $0 }
         let shedding = self.shedding.withLock { $0 }
+        let tokensIssued = self.tokensIssued.withLock { $0.counts }
+        let tokenRefusals = self.tokenRefusals.withLock { $0.counts }
 
         var text = PrometheusText()
 
@@ -194,7 +215,10 @@ public final class GatewayMetrics: Sendable {
                 labels: ["version": series.version, "cipher": series.cipher, "resumed": series.resumed ? "true" : "false"], value: String(count))
         }
         text.family("trustgate_tls_handshake_failures_total", type: .counter, help: "Failed TLS handshakes, by reason.")
-        for (reason, count) in handshakeFailures.sorted(by: { $0.key < $1.key }) {
+        // The known reasons from the start at 0, so that an alert on their rate sees a series before the first failure.
+        var failures = handshakeFailures
+        for reason in Self.handshakeFailureReasons where failures[reason] == nil { failures[reason] = 0 }
+        for (reason, count) in failures.sorted(by: { $0.key < $1.key }) {
             text.sample("trustgate_tls_handshake_failures_total", labels: ["reason": reason], value: String(count))
         }
 
@@ -207,12 +231,25 @@ public final class GatewayMetrics: Sendable {
             text.histogram("trustgate_upstream_duration_seconds", labels: [("upstream", upstream)], snapshot: histogram)
         }
 
-        text.family("trustgate_client_certificate_expiry_days", type: .gauge, help: "Days until recently seen client certificates expire (negative: expired).")
-        for entry in clientCertificates.sorted(by: { ($0.subject, $0.sha256Hex) < ($1.subject, $1.sha256Hex) }) {
+        let sortedClientCertificates = clientCertificates.sorted(by: { ($0.subject, $0.sha256Hex) < ($1.subject, $1.sha256Hex) })
+        text.family("trustgate_client_certificate_expiry_timestamp_seconds", type: .gauge, help: "When recently seen client certificates expire (Unix time; cert-manager's convention).")
+        for entry in sortedClientCertificates {
+            text.sample("trustgate_client_certificate_expiry_timestamp_seconds", labels: ["subject": entry.subject, "sha256": entry.sha256Hex], value: String(Int(entry.notAfter.timeIntervalSince1970)))
+        }
+        text.family("trustgate_client_certificate_expiry_days", type: .gauge, help: "Days until recently seen client certificates expire (negative: expired); derived from the timestamp gauge.")
+        for entry in sortedClientCertificates {
             text.sample("trustgate_client_certificate_expiry_days", labels: ["subject": entry.subject, "sha256": entry.sha256Hex], value: PrometheusText.formatDays(until: entry.notAfter, now: now))
         }
 
         let sortedExpiries = expiries.sorted(by: { ($0.key.kind, $0.key.name) < ($1.key.kind, $1.key.name) })
+        text.family("trustgate_certificate_expiry_timestamp_seconds", type: .gauge, help: "When configured server certificates and trust anchors expire (Unix time).")
+        for (series, date) in sortedExpiries where series.kind != ExpirySeries.crlKind {
+            text.sample("trustgate_certificate_expiry_timestamp_seconds", labels: ["kind": series.kind, "name": series.name], value: String(Int(date.timeIntervalSince1970)))
+        }
+        text.family("trustgate_crl_next_update_timestamp_seconds", type: .gauge, help: "Each configured CRL's nextUpdate (Unix time).")
+        for (series, date) in sortedExpiries where series.kind == ExpirySeries.crlKind {
+            text.sample("trustgate_crl_next_update_timestamp_seconds", labels: ["name": series.name], value: String(Int(date.timeIntervalSince1970)))
+        }
         text.family("trustgate_certificate_expiry_days", type: .gauge, help: "Days until configured server certificates and trust anchors expire (negative: expired).")
         for (series, date) in sortedExpiries where series.kind != ExpirySeries.crlKind {
             text.sample("trustgate_certificate_expiry_days", labels: ["kind": series.kind, "name": series.name], value: PrometheusText.formatDays(until: date, now: now))
@@ -221,6 +258,17 @@ public final class GatewayMetrics: Sendable {
         for (series, date) in sortedExpiries where series.kind == ExpirySeries.crlKind {
             text.sample("trustgate_crl_next_update_days", labels: ["name": series.name], value: PrometheusText.formatDays(until: date, now: now))
         }
+
+        text.family("trustgate_tokens_issued_total", type: .counter, help: "Tokens the token service issued, by client and authentication method.")
+        for (series, count) in tokensIssued.sorted(by: { ($0.key.clientID, $0.key.method) < ($1.key.clientID, $1.key.method) }) {
+            text.sample("trustgate_tokens_issued_total", labels: ["client_id": series.clientID, "method": series.method], value: String(count))
+        }
+        text.family("trustgate_token_refusals_total", type: .counter, help: "Token requests the token service refused, by OAuth error and internal reason.")
+        for (series, count) in tokenRefusals.sorted(by: { ($0.key.error, $0.key.reason) < ($1.key.error, $1.key.reason) }) {
+            text.sample("trustgate_token_refusals_total", labels: ["error": series.error, "reason": series.reason], value: String(count))
+        }
+
+        ProcessMetrics.render(into: &text, startTime: startTime)
 
         text.family("trustgate_open_connections", type: .gauge, help: "Client connections currently open.")
         text.sample("trustgate_open_connections", labels: [:], value: String(openConnections.load(ordering: .relaxed)))
@@ -266,6 +314,16 @@ private struct RequestSeries: Hashable {
 private struct UpstreamSeries: Hashable {
     let upstream: String
     let outcome: String
+}
+
+private struct TokenIssuanceSeries: Hashable {
+    let clientID: String
+    let method: String
+}
+
+private struct TokenRefusalSeries: Hashable {
+    let error: String
+    let reason: String
 }
 
 private struct HandshakeSeries: Hashable {

@@ -49,10 +49,12 @@ public final class TokenEndpoint: Sendable {
         var trail = Trail()
         do {
             let token = try await issue(request, now: now, trail: &trail)
+            var response = TokenHTTPResponse.json(status: 200, token.responseObject)
             if let clientID = trail.clientID, let method = trail.method, let resource = trail.resource {
                 await audit.issued(clientID: clientID, method: method, resource: resource, at: now)
+                response.issuance = (clientID, method.rawValue)
             }
-            return TokenHTTPResponse.json(status: 200, token.responseObject)
+            return response
         } catch {
             await audit.refused(clientID: trail.clientID, method: trail.method, reason: error.reason, resource: trail.resource, at: now)
             var response = error.response(realm: settings.effectiveRealm)

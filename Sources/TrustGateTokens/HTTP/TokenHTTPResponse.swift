@@ -9,6 +9,9 @@ public struct TokenHTTPResponse: Sendable {
     /// Why a token request was refused, for the operator's log: what the client is not told in detail
     /// (an `invalid_client` looks the same from outside whatever failed). nil: not a refused token request.
     public var refusal: TokenRefusal?
+    /// The client a token was issued to and how it authenticated (`private_key_jwt`, `tls_client_auth` …), for
+    /// the operator's counters. nil: not an issued token.
+    public var issuance: (clientID: String, method: String)?
 
     public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         self.status = status
