@@ -22,7 +22,7 @@ enum GatewayRunner {
             try await server.start()
         } catch {
             await server.shutdown(drainTimeout: 0)
-            throw CommandFailure.failed("cannot listen: \(error)")
+            throw CommandFailure.failed("cannot start: \(error)")
         }
         for (listener, port) in zip(configuration.listeners, server.boundPorts) {
             let scheme = listener.tls == nil ? "http" : "https"

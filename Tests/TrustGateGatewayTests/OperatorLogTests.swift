@@ -200,6 +200,28 @@ final class OperatorLogTests: XCTestCase {
         XCTAssertFalse(response.contains(reason) && reason != "invalid_client", "the precise reason is the operator's, not the client's: \(response)")
     }
 
+    func testABusyPortIsNamedWithItsListenerAndAddress() async throws {
+        let blocker = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+        let port = try XCTUnwrap(blocker.localAddress?.port)
+        var listener = try GatewayHarness.tlsListener(pki: pki, mode: .ignore)
+        listener.name = "public"
+        listener.address = ListenAddress(host: "127.0.0.1", port: port)
+        let configuration = GatewayConfiguration(
+            listeners: [listener],
+            upstreams: ["app": UpstreamConfiguration(name: "app", scheme: .http, host: "127.0.0.1", port: 9)],
+            routes: [RouteConfiguration(name: "all", upstream: "app")],
+            accessLog: AccessLogConfiguration(destination: .disabled))
+        let server = try GatewayServer(configuration: configuration, group: group)
+        do {
+            try await server.start()
+            XCTFail("bound a port another socket holds")
+        } catch {
+            XCTAssertEqual("\(error)", "listener 'public' cannot listen on 127.0.0.1:\(port): address already in use (another process holds the port)")
+        }
+        await server.shutdown(drainTimeout: 0)
+        try await blocker.close()
+    }
+
     // MARK: - The handler's formats
 
     func testTextAndJSONLinesFormats() {

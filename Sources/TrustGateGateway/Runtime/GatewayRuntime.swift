@@ -98,11 +98,14 @@ final class GatewayRuntime: Sendable {
 enum GatewayError: Error, CustomStringConvertible {
     case configuration(String)
     case listenersChanged
+    /// A listener's socket could not be bound: which listener, which address, and the system's word for why.
+    case cannotListen(listener: String, address: ListenAddress, reason: String)
 
     var description: String {
         switch self {
         case .configuration(let message): message
         case .listenersChanged: "listener addresses changed: restart trustgate to apply them (the running configuration stays in force)"
+        case .cannotListen(let listener, let address, let reason): "listener '\(listener)' cannot listen on \(address): \(reason)"
         }
     }
 }

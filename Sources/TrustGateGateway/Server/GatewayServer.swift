@@ -87,7 +87,12 @@ public final class GatewayServer: Sendable {
         var ports: [Int] = []
         do {
             for listener in runtime.listeners {
-                let channel = try await bind(listenerIndex: listener.index, address: listener.configuration.address)
+                let channel: any Channel
+                do {
+                    channel = try await bind(listenerIndex: listener.index, address: listener.configuration.address)
+                } catch {
+                    throw GatewayError.cannotListen(listener: listener.configuration.name, address: listener.configuration.address, reason: Self.socketErrorText(error))
+                }
                 channels.append(channel)
                 ports.append(channel.localAddress?.port ?? listener.configuration.address.port)
             }
@@ -212,6 +217,16 @@ public final class GatewayServer: Sendable {
     public var openConnectionCount: Int { connections.withLockedValue { $0.count } }
 
     // MARK: - Listeners
+
+    /// "address already in use" rather than NIO's `bind(descriptor:ptr:bytes:): Address already in use (errno: 98)`.
+    static func socketErrorText(_ error: any Error) -> String {
+        if let io = error as? IOError {
+            let text = String(cString: strerror(io.errnoCode))
+            return io.errnoCode == EADDRINUSE ? "\(text.lowercased()) (another process holds the port)"
+                : io.errnoCode == EACCES ? "\(text.lowercased()) (ports below 1024 need CAP_NET_BIND_SERVICE)" : text.lowercased()
+        }
+        return "\(error)"
+    }
 
     private func bind(listenerIndex: Int, address: ListenAddress) async throws -> any Channel {
         let host = address.host.isEmpty ? "0.0.0.0" : address.host
