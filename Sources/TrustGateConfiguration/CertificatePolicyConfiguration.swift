@@ -129,7 +129,9 @@ public enum CertificatePolicyConfiguration {
 
     // MARK: - Identity
 
-    static let claimKeys: Set<String> = [
+    /// The claim keys of an identity requirement (and of each of its `identities` entries); the gateway's
+    /// source-file walk reads the same keys.
+    public static let claimKeys: Set<String> = [
         "thumbprint", "serial_number", "common_name", "subject", "dns_name", "uri", "email", "ip",
         "issuer_subject", "issuer_thumbprint", "spki_sha256", "certificate",
     ]

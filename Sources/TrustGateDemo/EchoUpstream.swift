@@ -113,9 +113,29 @@ public final class EchoUpstream: Sendable {
     }
 }
 
-public enum EchoUpstreamError: Error, Sendable {
-    /// The listening socket has no local address (it closed as it was bound).
-    case notBound
+public struct EchoUpstreamError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, to compare with `==`. A struct rather than an enum: a release may add codes without
+    /// breaking a `switch` in code that uses TrustGate.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let description: String
+
+        /// The listening socket has no local address (it closed as it was bound).
+        public static let notBound = Code(description: "notBound")
+    }
+
+    public let code: Code
+    /// The complete text, safe to show and log (it is the `description`).
+    public let message: String
+
+    public var description: String { message }
+
+    init(code: Code, message: String) {
+        (self.code, self.message) = (code, message)
+    }
+
+    public static var notBound: Self {
+        Self(code: .notBound, message: "the echo upstream's socket has no local address")
+    }
 }
 
 /// What a request path asks of the echo server.

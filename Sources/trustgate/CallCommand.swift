@@ -405,21 +405,24 @@ enum CallExit {
     static let httpError: Int32 = 5
 
     static func failure(for error: ConnectorError) -> CommandFailure {
-        switch error {
+        // Codes a newer TrustGateClient may add fall to the generic failure (exit 1).
+        switch error.code {
         case .configuration, .invalidClaims:
             return CommandFailure.input(error.description)
         case .transport:
             return CommandFailure(message: error.description, exitCode: transport)
-        case .tokenAcquisition(let acquisition):
-            switch acquisition {
+        case .tokenAcquisition:
+            switch error.tokenAcquisitionError?.code {
             case .refused: return CommandFailure(message: error.description, exitCode: authenticationRefused)
             case .transport: return CommandFailure(message: error.description, exitCode: transport)
-            case .discoveryFailed, .unexpectedResponse: return CommandFailure.failed(error.description)
+            default: return CommandFailure.failed(error.description)
             }
         case .authenticationRefused:
             return CommandFailure(message: error.description, exitCode: authenticationRefused)
         case .httpStatus:
             return CommandFailure(message: error.description, exitCode: httpError)
+        default:
+            return CommandFailure.failed(error.description)
         }
     }
 }
@@ -469,12 +472,13 @@ struct CallFailureView: Encodable {
     let message: String
 
     init(_ error: ConnectorError) {
-        switch error {
+        switch error.code {
         case .configuration, .invalidClaims: outcome = "configuration_error"
         case .transport: outcome = "transport_error"
         case .tokenAcquisition: outcome = "token_error"
         case .authenticationRefused: outcome = "authentication_refused"
         case .httpStatus: outcome = "http_error"
+        default: outcome = "error"
         }
         message = error.description
     }

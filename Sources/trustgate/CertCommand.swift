@@ -73,7 +73,7 @@ struct CertInspectCommand: AsyncParsableCommand {
 
     /// File errors already name the path; content errors get it as a prefix.
     static func message(for error: CertificateLoadingError, file: String) -> String {
-        switch error {
+        switch error.code {
         case .fileNotFound, .fileNotReadable, .fileTooLarge:
             return "\(error)"
         case .pkcs12PasswordRequired:

@@ -89,8 +89,8 @@ struct HashSecretCommand: ParsableCommand {
         switch result {
         case .success(let hash):
             return hash
-        case .failure(.costTooLow(let message)), .failure(.costTooHigh(let message)):
-            throw CommandFailure.input(message)
+        case .failure(let error) where error.code == .costTooLow || error.code == .costTooHigh:
+            throw CommandFailure.input(error.message)
         case .failure(let error):
             throw CommandFailure.failed(error.description)
         }

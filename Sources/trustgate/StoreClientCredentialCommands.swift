@@ -67,8 +67,8 @@ extension ClientAddSecretCommand {
         switch result {
         case .success(let generated):
             return generated
-        case .failure(.hashing(.costTooLow(let message))), .failure(.hashing(.costTooHigh(let message))):
-            throw CommandFailure.input("--iterations: \(message)")
+        case .failure(let error) where error.hashError?.code == .costTooLow || error.hashError?.code == .costTooHigh:
+            throw CommandFailure.input("--iterations: \(error.hashError?.message ?? error.message)")
         case .failure(let error):
             throw CommandFailure.failed(error.description)
         }

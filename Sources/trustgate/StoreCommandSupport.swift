@@ -11,7 +11,8 @@ enum StoreCommand {
         } catch let failure as CommandFailure {
             throw failure
         } catch let error as RegistrationStoreError {
-            if case .invalidValue(let value) = error { throw CommandFailure.input(value.description) }
+            // An invalid value's message is the value's own description.
+            if error.code == .invalidValue { throw CommandFailure.input(error.description) }
             throw CommandFailure.failed(error.description)
         } catch let error as InvalidRegistrationValue {
             throw CommandFailure.input(error.description)

@@ -25,8 +25,8 @@ struct StoreOptions: ParsableArguments {
     func open(create: Bool) throws -> SQLiteRegistrationStore {
         do {
             return try SQLiteRegistrationStore(path: resolvedPath, create: create)
-        } catch .storeNotFound(let path) {
-            throw CommandFailure.failed("no store at \(path) (give --store PATH or set \(Self.environmentVariable); commands that register something create it)")
+        } catch where error.code == .storeNotFound {
+            throw CommandFailure.failed("no store at \(resolvedPath) (give --store PATH or set \(Self.environmentVariable); commands that register something create it)")
         } catch {
             throw CommandFailure.failed(error.description)
         }

@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import SwiftASN1
+import TrustGateClient
 import TrustGateJOSE
 import TrustGateX509
 import X509
@@ -128,7 +129,7 @@ struct TokenCommand: AsyncParsableCommand {
         if let authorization = plan.basicAuthorization {
             request.headers.add(name: "Authorization", value: authorization)
         }
-        request.body = .bytes(ByteBuffer(string: FormEncoding.encode(form)))
+        request.body = .bytes(ByteBuffer(string: FormURLEncoding.encode(form)))
         let answer = try await send(request, client: client, what: "the token endpoint \(tokenEndpoint)")
         guard answer.status == .ok else {
             throw CommandFailure.failed(Self.refusal(answer))
@@ -368,7 +369,7 @@ struct TokenRequestPlan {
     /// Basic credentials per RFC 6749 §2.3.1: client_id and secret form-encoded before base64.
     var basicAuthorization: String? {
         guard method == .clientSecretBasic, let secret else { return nil }
-        let pair = FormEncoding.escape(clientID) + ":" + FormEncoding.escape(secret)
+        let pair = FormURLEncoding.encode(clientID) + ":" + FormURLEncoding.encode(secret)
         return "Basic " + Data(pair.utf8).base64EncodedString()
     }
 
@@ -413,28 +414,5 @@ struct TokenRequestPlan {
         } catch {
             throw CommandFailure.input("cannot sign the client assertion: \(error)")
         }
-    }
-}
-
-/// application/x-www-form-urlencoded as RFC 6749 Appendix B specifies it.
-enum FormEncoding {
-    private static let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*".utf8)
-
-    static func escape(_ value: String) -> String {
-        var result = ""
-        for byte in value.utf8 {
-            if unreserved.contains(byte) {
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            } else if byte == UInt8(ascii: " ") {
-                result += "+"
-            } else {
-                result += String(format: "%%%02X", byte)
-            }
-        }
-        return result
-    }
-
-    static func encode(_ pairs: [(String, String)]) -> String {
-        pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
     }
 }

@@ -130,8 +130,9 @@ final class NamedKeyStoreTests: XCTestCase {
                 _ = try await Connector(configuration: configuration, keys: StoreNamedKeys(store: store, storeKey: KeyEncryptionKey.generate()))
                 XCTFail("a wrong store key must fail when the connector is made")
             }
-            switch caught1 {
-            case .configuration(let message)?:
+            switch caught1?.code {
+            case .configuration?:
+                let message = caught1?.message ?? ""
                 XCTAssertTrue(message.contains("different store key"), message)
             default:
                 XCTFail("unexpected outcome: \(String(describing: caught1))")

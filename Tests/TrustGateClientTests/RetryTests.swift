@@ -99,8 +99,9 @@ final class RetryTests: XCTestCase {
             _ = try await connector.call(claims: ["a": "b"])
             XCTFail("nothing listens on port 1")
         }
-        switch caught1 {
-        case .transport(let failure)?:
+        switch caught1?.code {
+        case .transport?:
+            guard let failure = caught1?.transportFailure else { return XCTFail("no transport failure") }
             XCTAssertEqual(failure.phase, .connecting, failure.reason)
             XCTAssertEqual(failure.url, "https://127.0.0.1:1/echo")
         default:

@@ -128,10 +128,10 @@ final class TokenAcquisitionTests: XCTestCase {
                 _ = try await connector.call()
                 XCTFail("the token endpoint refused")
             }
-            switch caught1 {
-            case .tokenAcquisition(.refused(_, let status, let error, _))?:
-                XCTAssertEqual(status, 503)
-                XCTAssertEqual(error, "temporarily_unavailable")
+            switch caught1?.tokenAcquisitionError {
+            case let refusal? where refusal.code == .refused:
+                XCTAssertEqual(refusal.status, 503)
+                XCTAssertEqual(refusal.oauthError, "temporarily_unavailable")
             default:
                 XCTFail("unexpected outcome: \(String(describing: caught1))")
             }
@@ -235,11 +235,11 @@ final class TokenAcquisitionTests: XCTestCase {
                 _ = try await wrong.call()
                 XCTFail("a wrong certificate's assertion must be refused")
             }
-            switch caught2 {
-            case .tokenAcquisition(.refused(_, let status, let error, let description))?:
-                XCTAssertEqual(status, 401)
-                XCTAssertEqual(error, "invalid_client")
-                XCTAssertNotNil(description)
+            switch caught2?.tokenAcquisitionError {
+            case let refusal? where refusal.code == .refused:
+                XCTAssertEqual(refusal.status, 401)
+                XCTAssertEqual(refusal.oauthError, "invalid_client")
+                XCTAssertTrue(refusal.message.contains("(401 invalid_client): "), "with a description: \(refusal.message)")
             default:
                 XCTFail("unexpected outcome: \(String(describing: caught2))")
             }
@@ -249,8 +249,9 @@ final class TokenAcquisitionTests: XCTestCase {
                     authentication: .certificateAssertion(CertificateAssertionSettings(certificate: ec.certificate, algorithm: .ps256))))
                 XCTFail("an EC key cannot sign PS256")
             }
-            switch caught3 {
-            case .configuration(let message)?:
+            switch caught3?.code {
+            case .configuration?:
+                let message = caught3?.message ?? ""
                 XCTAssertTrue(message.contains("PS256"), message)
             default:
                 XCTFail("unexpected outcome: \(String(describing: caught3))")
@@ -267,13 +268,11 @@ final class TokenAcquisitionTests: XCTestCase {
                 _ = try await connector.call()
                 XCTFail("a wrong secret must be refused")
             }
-            switch caught4 {
-            case .tokenAcquisition(let error)?:
-                guard case .refused(let endpoint, let status, let code, let description) = error else { return XCTFail("\(error)") }
-                XCTAssertEqual(endpoint, service.tokenEndpoint)
-                XCTAssertEqual(status, 401)
-                XCTAssertEqual(code, "invalid_client")
-                XCTAssertEqual(description, "wrong client secret")
+            switch caught4?.tokenAcquisitionError {
+            case let error?:
+                XCTAssertEqual(
+                    error,
+                    .refused(endpoint: service.tokenEndpoint, status: 401, error: "invalid_client", description: "wrong client secret"))
                 XCTAssertFalse(error.description.contains("not it"), "the secret is never in the error")
             default:
                 XCTFail("unexpected outcome: \(String(describing: caught4))")
@@ -298,10 +297,10 @@ final class TokenAcquisitionTests: XCTestCase {
                 _ = try await connector.call()
                 XCTFail("a discovery document for another issuer must not be used")
             }
-            switch caught5 {
-            case .tokenAcquisition(.discoveryFailed(let issuer, let reason))?:
-                XCTAssertEqual(issuer, service.issuer)
-                XCTAssertTrue(reason.contains("another issuer"), reason)
+            switch caught5?.tokenAcquisitionError {
+            case let error? where error.code == .discoveryFailed:
+                XCTAssertTrue(error.message.hasPrefix("OpenID discovery for \(service.issuer) failed: "), error.message)
+                XCTAssertTrue(error.message.contains("another issuer"), error.message)
             default:
                 XCTFail("unexpected outcome: \(String(describing: caught5))")
             }

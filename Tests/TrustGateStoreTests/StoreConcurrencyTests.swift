@@ -26,7 +26,7 @@ final class StoreConcurrencyTests: XCTestCase {
         XCTAssertFalse(replayOfRenewed)
 
         let invalid = await asyncError { _ = try await store.recordAssertionID(clientID: "billing", jti: "", expiresAt: expiry) }
-        guard case .invalidValue = invalid as? RegistrationStoreError else { return XCTFail("\(String(describing: invalid))") }
+        guard (invalid as? RegistrationStoreError)?.code == .invalidValue else { return XCTFail("\(String(describing: invalid))") }
     }
 
     func testExpiredReplayRecordsArePurged() async throws {

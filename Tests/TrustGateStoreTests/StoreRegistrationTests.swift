@@ -92,7 +92,7 @@ final class StoreRegistrationTests: XCTestCase {
         var invalid = loaded
         invalid.authenticationMethods = []
         let refused = await asyncError { try await store.updateClient(invalid) }
-        guard case .invalidValue = refused as? RegistrationStoreError else { return XCTFail("\(String(describing: refused))") }
+        guard (refused as? RegistrationStoreError)?.code == .invalidValue else { return XCTFail("\(String(describing: refused))") }
 
         let unknown = await asyncError { try await store.updateClient(try makeClient("nobody")) }
         XCTAssertEqual(unknown as? RegistrationStoreError, .unknownClient("nobody"))

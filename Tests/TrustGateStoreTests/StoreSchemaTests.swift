@@ -84,7 +84,7 @@ final class StoreSchemaTests: XCTestCase {
         let garbage = directory.appendingPathComponent("garbage.db").path
         try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: garbage))
         XCTAssertThrowsError(try SQLiteRegistrationStore(path: garbage)) { error in
-            guard case .notAStore = error as? RegistrationStoreError else { return XCTFail("\(error)") }
+            guard (error as? RegistrationStoreError)?.code == .notAStore else { return XCTFail("\(error)") }
         }
 
         // Somebody else's SQLite database: no schema_migrations table, other tables present.
@@ -95,7 +95,7 @@ final class StoreSchemaTests: XCTestCase {
         }
         await store.close()
         XCTAssertThrowsError(try SQLiteRegistrationStore(path: foreign)) { error in
-            guard case .notAStore = error as? RegistrationStoreError else { return XCTFail("\(error)") }
+            guard (error as? RegistrationStoreError)?.code == .notAStore else { return XCTFail("\(error)") }
         }
     }
 

@@ -132,7 +132,7 @@ final class StoreSigningKeyTests: XCTestCase {
         let none = try await store.currentSigningKey(at: now)
         XCTAssertNil(none, "published but never activated")
         let early = await asyncError { try await store.activateSigningKey(keyID: key.keyID, at: now.addingTimeInterval(-60)) }
-        guard case .invalidValue = early as? RegistrationStoreError else { return XCTFail("\(String(describing: early))") }
+        guard (early as? RegistrationStoreError)?.code == .invalidValue else { return XCTFail("\(String(describing: early))") }
         try await store.activateSigningKey(keyID: key.keyID, at: now)
         let active = try await store.currentSigningKey(at: now)
         XCTAssertEqual(active?.keyID, key.keyID)
@@ -166,7 +166,7 @@ final class StoreSigningKeyTests: XCTestCase {
             XCTAssertEqual(error as? KeyEncryptionKeyError, .wrongLength(source: short, byteCount: 16))
         }
         XCTAssertThrowsError(try KeyEncryptionKey.load(file: directory.appendingPathComponent("absent").path)) { error in
-            guard case .fileUnreadable = error as? KeyEncryptionKeyError else { return XCTFail("\(error)") }
+            guard (error as? KeyEncryptionKeyError)?.code == .fileUnreadable else { return XCTFail("\(error)") }
         }
 
         let encoded = Data(key.rawBytes).base64EncodedString()

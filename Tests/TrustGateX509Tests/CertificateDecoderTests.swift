@@ -199,26 +199,26 @@ final class CertificateDecoderTests: XCTestCase {
         assertThrows(.fileNotFound(path: missing)) { try CertificateDecoder.certificates(contentsOfFile: missing) }
         XCTAssertTrue("\(CertificateLoadingError.fileNotFound(path: missing))".contains(missing))
         XCTAssertThrowsError(try CertificateDecoder.certificates(contentsOfFile: directory.path)) { error in
-            guard case .fileNotReadable(let path, _) = error as? CertificateLoadingError else {
+            guard let error = error as? CertificateLoadingError, error.code == .fileNotReadable else {
                 return XCTFail("\(error)")
             }
-            XCTAssertEqual(path, directory.path)
+            XCTAssertTrue(error.message.hasPrefix("\(directory.path): cannot read the file: "), error.message)
         }
     }
 
     // MARK: - Malformed input
 
     func testEmptyInput() {
-        assertThrows(.emptyInput) { try CertificateDecoder.certificates(from: []) }
-        assertThrows(.emptyInput) { try CertificateDecoder.certificates(from: Array(" \r\n\t".utf8)) }
-        assertThrows(.emptyInput) { try CertificateDecoder.certificates(fromHeaderValue: "") }
+        assertThrows(.emptyInput()) { try CertificateDecoder.certificates(from: []) }
+        assertThrows(.emptyInput()) { try CertificateDecoder.certificates(from: Array(" \r\n\t".utf8)) }
+        assertThrows(.emptyInput()) { try CertificateDecoder.certificates(fromHeaderValue: "") }
     }
 
     func testGarbage() {
-        assertThrows(.unrecognizedFormat) { try CertificateDecoder.certificates(from: Array("hello, world!".utf8)) }
-        assertThrows(.unrecognizedFormat) { try CertificateDecoder.certificates(from: [0x01, 0xFF, 0x00, 0x42, 0x99]) }
+        assertThrows(.unrecognizedFormat()) { try CertificateDecoder.certificates(from: Array("hello, world!".utf8)) }
+        assertThrows(.unrecognizedFormat()) { try CertificateDecoder.certificates(from: [0x01, 0xFF, 0x00, 0x42, 0x99]) }
         // Valid base64 that decodes to something other than DER.
-        assertThrows(.unrecognizedFormat) { try CertificateDecoder.certificates(fromHeaderValue: "aGVsbG8gd29ybGQ=") }
+        assertThrows(.unrecognizedFormat()) { try CertificateDecoder.certificates(fromHeaderValue: "aGVsbG8gd29ybGQ=") }
     }
 
     func testTruncatedDER() {
@@ -243,7 +243,9 @@ final class CertificateDecoderTests: XCTestCase {
         // SEQUENCE { INTEGER 1 } padded with a non-printable byte so it is read as DER.
         let der: [UInt8] = [0x30, 0x04, 0x02, 0x02, 0x01, 0x80]
         XCTAssertThrowsError(try CertificateDecoder.certificates(from: der)) { error in
-            guard case .malformedCertificate(index: 0, _) = error as? CertificateLoadingError else {
+            guard let error = error as? CertificateLoadingError, error.code == .malformedCertificate,
+                  error.message.hasPrefix("certificate #1 is not a valid X.509 certificate: ")
+            else {
                 return XCTFail("\(error)")
             }
             XCTAssertFalse("\(error)".contains(".swift:"), "\(error)")
@@ -284,7 +286,9 @@ final class CertificateDecoderTests: XCTestCase {
         // A valid base64 body that is not a certificate.
         let notACertificate = "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n"
         XCTAssertThrowsError(try CertificateDecoder.certificates(from: Array(notACertificate.utf8))) { error in
-            guard case .malformedCertificate(index: 0, _) = error as? CertificateLoadingError else {
+            guard let error = error as? CertificateLoadingError, error.code == .malformedCertificate,
+                  error.message.hasPrefix("certificate #1 is not a valid X.509 certificate: ")
+            else {
                 return XCTFail("\(error)")
             }
         }
@@ -336,7 +340,7 @@ final class CertificateDecoderTests: XCTestCase {
 
     func testBadPercentEncoding() throws {
         let escaped = nginxEscaped(try TestPKI.pem([chain.leaf.certificate])) + "%Z"
-        assertThrows(.invalidPercentEncoding) { try CertificateDecoder.certificates(fromHeaderValue: escaped) }
+        assertThrows(.invalidPercentEncoding()) { try CertificateDecoder.certificates(fromHeaderValue: escaped) }
     }
 
     func testPKCS12IsRejectedWithAClearError() throws {
@@ -348,20 +352,20 @@ final class CertificateDecoderTests: XCTestCase {
         let p12 = try TestPKI.openssl([
             "pkcs12", "-export", "-in", certificateFile.path, "-inkey", keyFile.path, "-passout", "pass:x",
         ]).stdout
-        assertThrows(.pkcs12NotAccepted) { try CertificateDecoder.certificates(from: p12) }
+        assertThrows(.pkcs12NotAccepted()) { try CertificateDecoder.certificates(from: p12) }
     }
 
     func testEveryErrorHasAMessage() {
         let errors: [CertificateLoadingError] = [
-            .emptyInput, .unrecognizedFormat, .noCertificate(foundPEMTypes: []), .malformedPEM(type: "X", reason: "r"),
-            .invalidBase64(context: "c"), .invalidPercentEncoding, .invalidByteSequence(reason: "r"),
+            .emptyInput(), .unrecognizedFormat(), .noCertificate(foundPEMTypes: []), .malformedPEM(type: "X", reason: "r"),
+            .invalidBase64(context: "c"), .invalidPercentEncoding(), .invalidByteSequence(reason: "r"),
             .truncatedDER(expected: 2, available: 1), .trailingData(byteCount: 1),
             .malformedCertificate(index: 0, reason: "r"), .malformedExtension(name: "n", reason: "r"),
             .fileNotFound(path: "p"), .fileNotReadable(path: "p", reason: "r"),
-            .fileTooLarge(path: "p", byteCount: 2, limit: 1), .pkcs12PasswordRequired, .pkcs12WrongPassword,
-            .pkcs12Malformed(reason: "r"), .pkcs12Unsupported(reason: "r"), .pkcs12NotAccepted,
-            .noPrivateKey(foundPEMTypes: []), .privateKeyPasswordRequired, .privateKeyDecryptionFailed,
-            .malformedPrivateKey(reason: "r"), .unsupportedPrivateKey(reason: "r"), .privateKeyMismatch,
+            .fileTooLarge(path: "p", byteCount: 2, limit: 1), .pkcs12PasswordRequired(), .pkcs12WrongPassword(),
+            .pkcs12Malformed(reason: "r"), .pkcs12Unsupported(reason: "r"), .pkcs12NotAccepted(),
+            .noPrivateKey(foundPEMTypes: []), .privateKeyPasswordRequired(), .privateKeyDecryptionFailed(),
+            .malformedPrivateKey(reason: "r"), .unsupportedPrivateKey(reason: "r"), .privateKeyMismatch(),
         ]
         let messages = errors.map(\.description)
         XCTAssertEqual(Set(messages).count, messages.count, "messages must tell the cases apart")

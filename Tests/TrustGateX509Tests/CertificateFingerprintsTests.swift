@@ -58,7 +58,7 @@ final class CertificateFingerprintsTests: XCTestCase {
 
     func testInitFromDERRejectsNonCertificates() {
         XCTAssertThrowsError(try CertificateFingerprints(derBytes: [0x30, 0x03, 0x02, 0x01, 0x01])) { error in
-            guard case .malformedCertificate = error as? CertificateLoadingError else { return XCTFail("\(error)") }
+            guard (error as? CertificateLoadingError)?.code == .malformedCertificate else { return XCTFail("\(error)") }
         }
         XCTAssertThrowsError(try CertificateFingerprints(derBytes: Array("garbage".utf8)))
     }

@@ -141,11 +141,11 @@ final class CertificateRevocationListTests: XCTestCase {
         }
         let unterminated = "-----BEGIN X509 CRL-----\nMAA=\n"
         XCTAssertThrowsError(try CertificateRevocationList.parseAll(Array(unterminated.utf8))) { error in
-            guard case .invalidPEM = error as? CRLParsingError else { return XCTFail("\(error)") }
+            guard (error as? CRLParsingError)?.code == .invalidPEM else { return XCTFail("\(error)") }
         }
         let badBase64 = "-----BEGIN X509 CRL-----\n!!!!\n-----END X509 CRL-----\n"
         XCTAssertThrowsError(try CertificateRevocationList.parseAll(Array(badBase64.utf8))) { error in
-            guard case .invalidPEM = error as? CRLParsingError else { return XCTFail("\(error)") }
+            guard (error as? CRLParsingError)?.code == .invalidPEM else { return XCTFail("\(error)") }
         }
         let notACRLInside = "-----BEGIN X509 CRL-----\nAgEB\n-----END X509 CRL-----\n"
         XCTAssertThrowsError(try CertificateRevocationList.parseAll(Array(notACRLInside.utf8))) { error in
@@ -168,8 +168,8 @@ final class CertificateRevocationListTests: XCTestCase {
 
         let missingPath = directory.url.appendingPathComponent("missing.crl").path
         XCTAssertThrowsError(try CertificateRevocationList.load(contentsOfFile: missingPath)) { error in
-            guard case .fileUnreadable(let path, _) = error as? CRLParsingError else { return XCTFail("\(error)") }
-            XCTAssertEqual(path, missingPath)
+            guard let error = error as? CRLParsingError, error.code == .fileUnreadable else { return XCTFail("\(error)") }
+            XCTAssertTrue(error.message.hasPrefix("cannot read CRL file \(missingPath): "), error.message)
             XCTAssertTrue("\(error)".contains(missingPath))
         }
 
@@ -183,7 +183,7 @@ final class CertificateRevocationListTests: XCTestCase {
         let emptyPath = directory.url.appendingPathComponent("empty.crl").path
         try Data().write(to: URL(fileURLWithPath: emptyPath))
         XCTAssertThrowsError(try CertificateRevocationList.load(contentsOfFile: emptyPath)) { error in
-            XCTAssertEqual(error as? CRLParsingError, .invalidFile(path: emptyPath, error: .empty))
+            XCTAssertEqual(error as? CRLParsingError, .invalidFile(path: emptyPath, error: .empty()))
         }
     }
 
@@ -193,10 +193,10 @@ final class CertificateRevocationListTests: XCTestCase {
         let der = try CRLTestFactory.sample().derEncoded()
 
         XCTAssertThrowsError(try CertificateRevocationList(derEncoded: [])) { error in
-            XCTAssertEqual(error as? CRLParsingError, .empty)
+            XCTAssertEqual(error as? CRLParsingError, .empty())
         }
         XCTAssertThrowsError(try CertificateRevocationList.parseAll([])) { error in
-            XCTAssertEqual(error as? CRLParsingError, .empty)
+            XCTAssertEqual(error as? CRLParsingError, .empty())
         }
         XCTAssertThrowsError(try CertificateRevocationList.parseAll(Array("not a CRL at all".utf8))) { error in
             XCTAssertEqual(error as? CRLParsingError, .wrongOuterTag(UInt8(ascii: "n")))
@@ -305,11 +305,11 @@ final class CertificateRevocationListTests: XCTestCase {
         var factory = try CRLTestFactory.sample()
         factory.extraExtensions = [Certificate.Extension(oid: [2, 5, 29, 27], critical: true, value: [0x02, 0x01, 0x05])]
         XCTAssertThrowsError(try CertificateRevocationList(derEncoded: factory.derEncoded())) { error in
-            XCTAssertEqual(error as? CRLParsingError, .deltaCRLUnsupported)
+            XCTAssertEqual(error as? CRLParsingError, .deltaCRLUnsupported())
         }
         factory.extraExtensions[0].critical = false
         XCTAssertThrowsError(try CertificateRevocationList(derEncoded: factory.derEncoded())) { error in
-            XCTAssertEqual(error as? CRLParsingError, .deltaCRLUnsupported, "rejected even when not marked critical")
+            XCTAssertEqual(error as? CRLParsingError, .deltaCRLUnsupported(), "rejected even when not marked critical")
         }
     }
 
@@ -335,10 +335,10 @@ final class CertificateRevocationListTests: XCTestCase {
         XCTAssertTrue(crl.onlyContainsCACerts)
 
         let rejected: [([[UInt8]], CRLParsingError)] = [
-            ([trueBoolean(4)], .indirectCRLUnsupported),
-            ([[0x83, 0x02, 0x07, 0x80]], .onlySomeReasonsUnsupported),
-            ([trueBoolean(5)], .attributeCertificateCRLUnsupported),
-            ([trueBoolean(1), trueBoolean(2)], .conflictingIssuingDistributionPointScope),
+            ([trueBoolean(4)], .indirectCRLUnsupported()),
+            ([[0x83, 0x02, 0x07, 0x80]], .onlySomeReasonsUnsupported()),
+            ([trueBoolean(5)], .attributeCertificateCRLUnsupported()),
+            ([trueBoolean(1), trueBoolean(2)], .conflictingIssuingDistributionPointScope()),
         ]
         for (fields, expectedError) in rejected {
             factory.extraExtensions = [CRLTestFactory.issuingDistributionPoint(fields: fields)]
@@ -351,7 +351,9 @@ final class CertificateRevocationListTests: XCTestCase {
         for fields in [[[0x81, 0x01, 0x00]], [trueBoolean(2), trueBoolean(1)]] as [[[UInt8]]] {
             factory.extraExtensions = [CRLTestFactory.issuingDistributionPoint(fields: fields)]
             XCTAssertThrowsError(try CertificateRevocationList(derEncoded: factory.derEncoded())) { error in
-                guard case .malformed(field: "issuingDistributionPoint", _) = error as? CRLParsingError else {
+                guard let error = error as? CRLParsingError, error.code == .malformed,
+                      error.message.hasPrefix("malformed CRL: issuingDistributionPoint: ")
+                else {
                     return XCTFail("\(error)")
                 }
             }
@@ -372,11 +374,11 @@ final class CertificateRevocationListTests: XCTestCase {
 
         factory.encodedVersion = nil
         XCTAssertThrowsError(try CertificateRevocationList(derEncoded: factory.derEncoded())) { error in
-            XCTAssertEqual(error as? CRLParsingError, .extensionsInVersion1CRL, "v1 with a cRLNumber")
+            XCTAssertEqual(error as? CRLParsingError, .extensionsInVersion1CRL(), "v1 with a cRLNumber")
         }
         factory.crlNumber = nil
         XCTAssertThrowsError(try CertificateRevocationList(derEncoded: factory.derEncoded())) { error in
-            XCTAssertEqual(error as? CRLParsingError, .extensionsInVersion1CRL, "v1 with entry extensions")
+            XCTAssertEqual(error as? CRLParsingError, .extensionsInVersion1CRL(), "v1 with entry extensions")
         }
         factory.entries = factory.entries.map { entry in
             var entry = entry
@@ -422,7 +424,7 @@ final class CertificateRevocationListTests: XCTestCase {
         factory.crlNumber = nil
         factory.extraExtensions = [Certificate.Extension(oid: [2, 5, 29, 20], critical: false, value: [0x02, 0x01, 0xFF])]
         XCTAssertThrowsError(try CertificateRevocationList(derEncoded: factory.derEncoded())) { error in
-            XCTAssertEqual(error as? CRLParsingError, .negativeCRLNumber)
+            XCTAssertEqual(error as? CRLParsingError, .negativeCRLNumber())
         }
         factory.extraExtensions = []
         factory.crlNumber = [0x00]
@@ -433,7 +435,7 @@ final class CertificateRevocationListTests: XCTestCase {
         factory = try CRLTestFactory.sample()
         factory.nextUpdate = factory.thisUpdate.addingTimeInterval(-1)
         XCTAssertThrowsError(try CertificateRevocationList(derEncoded: factory.derEncoded())) { error in
-            XCTAssertEqual(error as? CRLParsingError, .nextUpdateBeforeThisUpdate)
+            XCTAssertEqual(error as? CRLParsingError, .nextUpdateBeforeThisUpdate())
         }
         factory.nextUpdate = nil
         let withoutNextUpdate = try CertificateRevocationList(derEncoded: factory.derEncoded())
@@ -457,7 +459,9 @@ final class CertificateRevocationListTests: XCTestCase {
         let serialOffset = try XCTUnwrap(firstOffset(of: secondSerial, in: der))
         der[serialOffset + 2] = 0xFF  // a negative serial number
         XCTAssertThrowsError(try CertificateRevocationList(derEncoded: der)) { error in
-            guard case .malformed(field: "revokedCertificates[2]", _) = error as? CRLParsingError else {
+            guard let error = error as? CRLParsingError, error.code == .malformed,
+                  error.message.hasPrefix("malformed CRL: revokedCertificates[2]: ")
+            else {
                 return XCTFail("\(error)")
             }
         }
@@ -596,7 +600,7 @@ final class CertificateRevocationListTests: XCTestCase {
     }
 
     func testErrorMessagesAreClear() {
-        XCTAssertEqual(CRLParsingError.empty.description, "CRL is empty")
+        XCTAssertEqual(CRLParsingError.empty().description, "CRL is empty")
         XCTAssertEqual(
             CRLParsingError.wrongOuterTag(0x02).description,
             "not a CRL: expected a DER SEQUENCE (0x30) or PEM \"X509 CRL\" text, found first byte 0x02"
@@ -606,7 +610,7 @@ final class CertificateRevocationListTests: XCTestCase {
             "CRL entry for serial 1001 has an unknown critical extension 1.2.3"
         )
         XCTAssertEqual(
-            CRLParsingError.invalidFile(path: "/etc/ca.crl", error: .deltaCRLUnsupported).description,
+            CRLParsingError.invalidFile(path: "/etc/ca.crl", error: .deltaCRLUnsupported()).description,
             "/etc/ca.crl: delta CRLs (deltaCRLIndicator, 2.5.29.27) are not supported; use a complete CRL"
         )
     }

@@ -171,7 +171,7 @@ final class PKITests: XCTestCase {
     func testLoadingReportsMissingDamagedAndMismatchedFiles() throws {
         let base = try makeTemporaryDirectory().path
         XCTAssertThrowsError(try CertificateAuthority.load(from: base + "/none")) {
-            guard case .notACertificateAuthority = $0 as? PKIError else { return XCTFail("\($0)") }
+            guard ($0 as? PKIError)?.code == .notACertificateAuthority else { return XCTFail("\($0)") }
         }
 
         let directory = base + "/ca"
@@ -187,8 +187,8 @@ final class PKITests: XCTestCase {
         _ = try makeCA(in: second, intermediate: false)
         try SecureFileWriter.write("{\"format\": 1, \"issued\": 3}", to: second + "/state.json", mode: 0o600, overwrite: true)
         XCTAssertThrowsError(try CertificateAuthority.load(from: second)) { error in
-            guard case .malformedState(let path, _) = error as? PKIError else { return XCTFail("\(error)") }
-            XCTAssertEqual(path, second + "/state.json")
+            guard let error = error as? PKIError, error.code == .malformedState else { return XCTFail("\(error)") }
+            XCTAssertTrue(error.message.hasPrefix(second + "/state.json is damaged: "), error.message)
         }
     }
 
@@ -317,7 +317,7 @@ final class PKITests: XCTestCase {
         var request = try clientRequest(cn: "long")
         request.validity = try ValidityPeriod(notBefore: now, notAfter: now.addingTimeInterval(4000 * 86_400))
         XCTAssertThrowsError(try ca.issue(request, now: now)) { error in
-            guard case .certificateWouldOutliveIssuer = error as? PKIError else { return XCTFail("\(error)") }
+            guard (error as? PKIError)?.code == .certificateWouldOutliveIssuer else { return XCTFail("\(error)") }
         }
         // Expired certificates (for tests of the `expired` rejection) are fine.
         request.validity = try ValidityPeriod(
@@ -425,7 +425,7 @@ final class PKITests: XCTestCase {
 
         let foreign = try other.issue(try clientRequest(cn: "mallory"), now: now)
         XCTAssertThrowsError(try ca.revoke(certificate: foreign.certificate)) { error in
-            guard case .certificateNotIssuedByThisCA = error as? PKIError else { return XCTFail("\(error)") }
+            guard (error as? PKIError)?.code == .certificateNotIssuedByThisCA else { return XCTFail("\(error)") }
         }
         XCTAssertEqual(try ca.state().revoked.count, 2)
     }

@@ -91,10 +91,10 @@ final class PrivateKeyDecoderTests: XCTestCase {
         assertLoads("enc.encrypted.der", matches: certificate, password: "s3cret", "encrypted PKCS#8 DER")
 
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(contentsOfFile: path("enc.encrypted.pem"))) { error in
-            XCTAssertEqual(error as? CertificateLoadingError, .privateKeyPasswordRequired)
+            XCTAssertEqual(error as? CertificateLoadingError, .privateKeyPasswordRequired())
         }
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(contentsOfFile: path("enc.encrypted.der"), password: "wrong")) { error in
-            XCTAssertEqual(error as? CertificateLoadingError, .privateKeyDecryptionFailed)
+            XCTAssertEqual(error as? CertificateLoadingError, .privateKeyDecryptionFailed())
         }
     }
 
@@ -108,13 +108,13 @@ final class PrivateKeyDecoderTests: XCTestCase {
         ])
         assertLoads("utf8.encrypted.pem", matches: certificate, password: "pässwörd", "PBES2 with a UTF-8 password")
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(contentsOfFile: path("utf8.encrypted.pem"), password: "passwörd")) { error in
-            XCTAssertEqual(error as? CertificateLoadingError, .privateKeyDecryptionFailed)
+            XCTAssertEqual(error as? CertificateLoadingError, .privateKeyDecryptionFailed())
         }
         try TestPKI.openssl([
             "ec", "-in", path("utf8.p8.pem"), "-aes256", "-passout", "pass:pässwörd", "-out", path("utf8.legacy.pem"),
         ])
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(contentsOfFile: path("utf8.legacy.pem"), password: "pässwörd")) { error in
-            guard case .unsupportedPrivateKey = error as? CertificateLoadingError else { return XCTFail("\(error)") }
+            guard (error as? CertificateLoadingError)?.code == .unsupportedPrivateKey else { return XCTFail("\(error)") }
         }
     }
 
@@ -126,7 +126,7 @@ final class PrivateKeyDecoderTests: XCTestCase {
         XCTAssertTrue(try String(contentsOfFile: path("legacy.enc.pem"), encoding: .utf8).contains("Proc-Type: 4,ENCRYPTED"))
         assertLoads("legacy.enc.pem", matches: certificate, password: "pw", "legacy encrypted PKCS#1 PEM")
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(contentsOfFile: path("legacy.enc.pem"))) { error in
-            XCTAssertEqual(error as? CertificateLoadingError, .privateKeyPasswordRequired)
+            XCTAssertEqual(error as? CertificateLoadingError, .privateKeyPasswordRequired())
         }
     }
 
@@ -147,7 +147,7 @@ final class PrivateKeyDecoderTests: XCTestCase {
     }
 
     func testMalformedInputs() throws {
-        assertThrows(.emptyInput, [])
+        assertThrows(.emptyInput(), [])
         assertThrows(.malformedPrivateKey(reason: "the input is neither PEM nor DER"), Array("garbage!".utf8))
         let certificate = try TestPKI.makeLeaf(issuer: nil).certificate
         assertThrows(.noPrivateKey(foundPEMTypes: ["CERTIFICATE"]), Array(try TestPKI.pem([certificate]).utf8))
@@ -158,13 +158,13 @@ final class PrivateKeyDecoderTests: XCTestCase {
         // A valid PEM body holding something else.
         let notAKey = "-----BEGIN PRIVATE KEY-----\nMAMCAQE=\n-----END PRIVATE KEY-----\n"
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(from: Array(notAKey.utf8))) { error in
-            guard case .malformedPrivateKey = error as? CertificateLoadingError else { return XCTFail("\(error)") }
+            guard (error as? CertificateLoadingError)?.code == .malformedPrivateKey else { return XCTFail("\(error)") }
         }
         // DER that is not any key structure; a truncated key.
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(from: [0x30, 0x03, 0x01, 0x01, 0xFF, 0x80]))
         let der = Array(try Data(contentsOf: URL(fileURLWithPath: try derKeyFile())))
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(from: Array(der.prefix(der.count / 2)))) { error in
-            guard case .malformedPrivateKey = error as? CertificateLoadingError else { return XCTFail("\(error)") }
+            guard (error as? CertificateLoadingError)?.code == .malformedPrivateKey else { return XCTFail("\(error)") }
         }
         let missing = path("missing.key")
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(contentsOfFile: missing)) { error in
@@ -181,26 +181,26 @@ final class PrivateKeyDecoderTests: XCTestCase {
         // RSA below 2048 bits.
         try TestPKI.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", path("small.pem")])
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(contentsOfFile: path("small.pem"))) { error in
-            guard case .unsupportedPrivateKey(let reason) = error as? CertificateLoadingError else { return XCTFail("\(error)") }
-            XCTAssertTrue(reason.contains("2048"), reason)
+            guard let error = error as? CertificateLoadingError, error.code == .unsupportedPrivateKey else { return XCTFail("\(error)") }
+            XCTAssertTrue(error.message.contains("2048"), error.message)
         }
         try TestPKI.openssl(["rsa", "-in", path("small.pem"), "-traditional", "-out", path("small.pkcs1.pem")])
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(contentsOfFile: path("small.pkcs1.pem"))) { error in
-            guard case .unsupportedPrivateKey = error as? CertificateLoadingError else { return XCTFail("\(error)") }
+            guard (error as? CertificateLoadingError)?.code == .unsupportedPrivateKey else { return XCTFail("\(error)") }
         }
         // X25519 is a key-agreement key; secp256k1 is not a supported curve.
         try TestPKI.openssl(["genpkey", "-algorithm", "X25519", "-out", path("x25519.pem")])
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(contentsOfFile: path("x25519.pem"))) { error in
-            guard case .unsupportedPrivateKey = error as? CertificateLoadingError else { return XCTFail("\(error)") }
+            guard (error as? CertificateLoadingError)?.code == .unsupportedPrivateKey else { return XCTFail("\(error)") }
         }
         try TestPKI.openssl(["ecparam", "-name", "secp256k1", "-genkey", "-noout", "-out", path("k1.pem")])
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(contentsOfFile: path("k1.pem"))) { error in
-            guard case .unsupportedPrivateKey(let reason) = error as? CertificateLoadingError else { return XCTFail("\(error)") }
-            XCTAssertTrue(reason.contains("1.3.132.0.10"), reason)
+            guard let error = error as? CertificateLoadingError, error.code == .unsupportedPrivateKey else { return XCTFail("\(error)") }
+            XCTAssertTrue(error.message.contains("1.3.132.0.10"), error.message)
         }
         let openSSH = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----\n"
         XCTAssertThrowsError(try PrivateKeyDecoder.privateKey(from: Array(openSSH.utf8))) { error in
-            guard case .unsupportedPrivateKey = error as? CertificateLoadingError else { return XCTFail("\(error)") }
+            guard (error as? CertificateLoadingError)?.code == .unsupportedPrivateKey else { return XCTFail("\(error)") }
         }
     }
 }

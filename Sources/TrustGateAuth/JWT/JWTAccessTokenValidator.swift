@@ -100,7 +100,7 @@ public final class JWTAccessTokenValidator: Sendable {
         guard let keys = await keyProvider.currentKeys(now: now) else { throw .keysUnavailable }
         do {
             return try JWSVerifier.verify(jws, keys: keys, allowedAlgorithms: settings.algorithms)
-        } catch .noMatchingKey(let keyID) where keyID != nil {
+        } catch where error.code == .noMatchingKey && error.keyID != nil {
             // A kid the set lacks may be a key the issuer rotated in since the last fetch.
             guard let refreshed = await keyProvider.keysAfterUnknownKeyID(now: now) else { throw .unknownKey }
             do {
@@ -114,14 +114,17 @@ public final class JWTAccessTokenValidator: Sendable {
     }
 
     private static func rejection(for error: JWSError) -> TokenRejection {
-        switch error {
-        case .malformed(let reason): return .malformed(reason)
+        switch error.code {
+        case .malformed: return .malformed(error.reason ?? error.message)
         case .unsupportedAlgorithm: return .unsupportedAlgorithm
-        case .criticalHeaderParameters, .unencodedPayload: return .malformed(error.description)
-        case .algorithmNotAllowed(let algorithm): return .algorithmNotAllowed(algorithm)
+        case .algorithmNotAllowed:
+            guard let algorithm = error.algorithm else { return .malformed(error.message) }
+            return .algorithmNotAllowed(algorithm)
         case .noMatchingKey: return .unknownKey
         case .keyNotUsable: return .keyNotUsable
         case .badSignature: return .badSignature
+        // criticalHeaderParameters, unencodedPayload, and whatever a later TrustGateJOSE adds.
+        default: return .malformed(error.description)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Synchronization
+import TrustGateX509
 
 /// Remembers which credentials a slow hash has already accepted, so PBKDF2 / scrypt runs once per distinct
 /// credential instead of once per request.
@@ -18,12 +19,12 @@ public final class VerifiedSecretCache: Sendable {
     public let capacity: Int
     public let timeToLive: Duration
     private let key = SymmetricKey(size: .bits256)
-    private let state: Mutex<State>
+    private let state: Mutex<LRUCache<EntryKey, Entry>>
 
     public init(capacity: Int = defaultCapacity, timeToLive: Duration = defaultTimeToLive) {
         self.capacity = max(1, capacity)
         self.timeToLive = timeToLive
-        self.state = Mutex(State(capacity: max(1, capacity)))
+        self.state = Mutex(LRUCache(capacity: capacity))
     }
 
     /// The principal name a previous verification of this credential produced, if still fresh.
@@ -74,81 +75,5 @@ public final class VerifiedSecretCache: Sendable {
     struct Entry {
         let principalName: String
         let expiresAt: ContinuousClock.Instant
-    }
-
-    /// An LRU: a dictionary into a doubly linked list kept in arrays (no allocation per entry).
-    struct State {
-        private struct Node {
-            var key: EntryKey
-            var value: Entry
-            var previous: Int
-            var next: Int
-        }
-
-        private let capacity: Int
-        private var nodes: [Node] = []
-        private var indexByKey: [EntryKey: Int] = [:]
-        private var head = -1  // most recently used
-        private var tail = -1  // least recently used
-        private var free: [Int] = []
-
-        init(capacity: Int) {
-            self.capacity = capacity
-        }
-
-        var count: Int { indexByKey.count }
-
-        mutating func get(_ key: EntryKey) -> Entry? {
-            guard let index = indexByKey[key] else { return nil }
-            unlink(index)
-            pushFront(index)
-            return nodes[index].value
-        }
-
-        mutating func set(_ key: EntryKey, _ value: Entry) {
-            if let index = indexByKey[key] {
-                nodes[index].value = value
-                unlink(index)
-                pushFront(index)
-                return
-            }
-            if indexByKey.count >= capacity, tail >= 0 {
-                remove(nodes[tail].key)
-            }
-            let node = Node(key: key, value: value, previous: -1, next: -1)
-            let index: Int
-            if let reused = free.popLast() {
-                nodes[reused] = node
-                index = reused
-            } else {
-                nodes.append(node)
-                index = nodes.count - 1
-            }
-            indexByKey[key] = index
-            pushFront(index)
-        }
-
-        mutating func remove(_ key: EntryKey) {
-            guard let index = indexByKey.removeValue(forKey: key) else { return }
-            unlink(index)
-            free.append(index)
-        }
-
-        private mutating func unlink(_ index: Int) {
-            let previous = nodes[index].previous
-            let next = nodes[index].next
-            if previous >= 0 { nodes[previous].next = next } else { head = next }
-            if next >= 0 { nodes[next].previous = previous } else { tail = previous }
-            nodes[index].previous = -1
-            nodes[index].next = -1
-        }
-
-        private mutating func pushFront(_ index: Int) {
-            nodes[index].next = head
-            nodes[index].previous = -1
-            if head >= 0 { nodes[head].previous = index }
-            head = index
-            if tail < 0 { tail = index }
-        }
     }
 }

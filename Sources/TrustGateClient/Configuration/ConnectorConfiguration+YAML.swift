@@ -70,10 +70,10 @@ extension ConnectorConfiguration {
             try configuration.validate()
         } catch {
             let node: ConfigurationNode
-            switch error {
-            case .invalidURL(let text) where text == url.absoluteString: node = urlNode
-            case .invalidURL, .insecureAuthentication: node = authenticationNode ?? urlNode
+            switch error.code {
+            case .invalidURL where error == .invalidURL(url.absoluteString): node = urlNode
             case .invalidValue: node = authenticationNode ?? root
+            default: node = authenticationNode ?? urlNode
             }
             throw node.error(error.description)
         }

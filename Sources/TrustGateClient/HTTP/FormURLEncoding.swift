@@ -1,13 +1,14 @@
 /// `application/x-www-form-urlencoded` (WHATWG URL §5.2) for token requests, form bodies and query strings:
-/// everything but ASCII letters, digits and `*-._` is percent-encoded as UTF-8.
-enum FormURLEncoding {
+/// everything but ASCII letters, digits and `*-._` is percent-encoded as UTF-8. `package`: `trustgate token`
+/// encodes its requests with it too.
+package enum FormURLEncoding {
     /// - Parameter spaceAsPlus: `+` for spaces in bodies (the form serializer does this); `%20` in query
     ///   strings, where not every server decodes `+`.
-    static func encode(_ pairs: [(String, String)], spaceAsPlus: Bool = true) -> String {
+    package static func encode(_ pairs: [(String, String)], spaceAsPlus: Bool = true) -> String {
         pairs.map { encode($0.0, spaceAsPlus: spaceAsPlus) + "=" + encode($0.1, spaceAsPlus: spaceAsPlus) }.joined(separator: "&")
     }
 
-    static func encode(_ text: String, spaceAsPlus: Bool = true) -> String {
+    package static func encode(_ text: String, spaceAsPlus: Bool = true) -> String {
         var output = ""
         output.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {

@@ -9,15 +9,33 @@ public struct ExcludedPaths: Sendable, Hashable {
     /// Normalised prefixes: lower-case, leading `/`, no trailing `/` (except the root itself).
     public let prefixes: [String]
 
-    public enum ParseError: Error, Sendable, Equatable, CustomStringConvertible {
-        case notAbsolute(String)
-        case containsQueryOrFragment(String)
+    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// What went wrong, to compare with `==`. A struct rather than an enum: a release may add codes without
+        /// breaking a `switch` in code that uses TrustGate.
+        public struct Code: Hashable, Sendable, CustomStringConvertible {
+            public let description: String
 
-        public var description: String {
-            switch self {
-            case .notAbsolute(let path): "excluded path '\(path)' must start with '/'"
-            case .containsQueryOrFragment(let path): "excluded path '\(path)' must not contain '?' or '#'"
-            }
+            public static let notAbsolute = Code(description: "notAbsolute")
+
+            public static let containsQueryOrFragment = Code(description: "containsQueryOrFragment")
+        }
+
+        public let code: Code
+        /// The complete text, safe to show and log (it is the `description`).
+        public let message: String
+
+        public var description: String { message }
+
+        init(code: Code, message: String) {
+            (self.code, self.message) = (code, message)
+        }
+
+        public static func notAbsolute(_ path: String) -> Self {
+            Self(code: .notAbsolute, message: "excluded path '\(path)' must start with '/'")
+        }
+
+        public static func containsQueryOrFragment(_ path: String) -> Self {
+            Self(code: .containsQueryOrFragment, message: "excluded path '\(path)' must not contain '?' or '#'")
         }
     }
 

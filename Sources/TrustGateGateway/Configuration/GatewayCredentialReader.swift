@@ -26,7 +26,7 @@ struct GatewayCredentialReader {
         let bundle: CertificateBundle
         do {
             bundle = try CertificateBundle.load(contentsOfFile: certificatePath, password: password)
-        } catch CertificateLoadingError.pkcs12PasswordRequired {
+        } catch let error as CertificateLoadingError where error.code == .pkcs12PasswordRequired {
             throw certificateNode.error("\(certificatePath) is a PFX / PKCS#12 file and needs a password: add password_file or password_env")
         } catch {
             throw certificateNode.error(Self.describe(error, path: certificatePath))
@@ -41,7 +41,7 @@ struct GatewayCredentialReader {
             sourceFiles.add(keyPath)
             do {
                 privateKey = try PrivateKeyDecoder.privateKey(contentsOfFile: keyPath, password: password)
-            } catch CertificateLoadingError.privateKeyPasswordRequired {
+            } catch let error as CertificateLoadingError where error.code == .privateKeyPasswordRequired {
                 throw keyNode.error("\(keyPath) is encrypted and needs a password: add password_file or password_env")
             } catch {
                 throw keyNode.error(Self.describe(error, path: keyPath))

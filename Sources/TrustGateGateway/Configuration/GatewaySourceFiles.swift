@@ -27,10 +27,7 @@ struct GatewaySourceFiles {
     // not know is skipped (its files are then missed, never wrongly reported).
     private static let trustKeys: Set<String> = ["anchors", "intermediates", "max_depth", "profile"]
     private static let revocationKeys: Set<String> = ["mode", "crls", "require_crl", "stale_crl"]
-    private static let claimKeys: Set<String> = [
-        "thumbprint", "serial_number", "common_name", "subject", "dns_name", "uri", "email", "ip",
-        "issuer_subject", "issuer_thumbprint", "spki_sha256", "certificate",
-    ]
+    private static let claimKeys = CertificatePolicyConfiguration.claimKeys
     private static let pinKeys: Set<String> = ["thumbprint", "spki_sha256", "certificate"]
 
     /// The certificate and CRL files a policy section (already parsed successfully) names.

@@ -10,16 +10,6 @@ import Musl
 import Darwin
 #endif
 
-public enum AccessLogError: Error, CustomStringConvertible, Equatable {
-    case cannotOpen(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .cannotOpen(let path, let reason): "cannot open access log \(path): \(reason)"
-        }
-    }
-}
-
 /// JSON-lines access log. ``write(_:)`` runs on event loops and only appends the entry to a bounded buffer;
 /// a serial dispatch queue encodes and writes whatever has accumulated in one `write(2)`. When the disk (or
 /// the pipe behind stdout) is slower than the traffic, the buffer fills and further lines are dropped and

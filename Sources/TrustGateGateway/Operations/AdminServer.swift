@@ -4,10 +4,6 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-public enum AdminServerError: Error, Equatable {
-    case alreadyStarted
-}
-
 /// The operations listener: plain HTTP/1.1 with `/metrics` (Prometheus), `/healthz` (the process answers)
 /// and `/readyz` (the gateway accepts traffic). Meant for a loopback or cluster-internal address; it has no
 /// authentication of its own and reveals only aggregate numbers and certificate subjects.

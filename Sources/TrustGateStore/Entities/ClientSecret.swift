@@ -85,14 +85,35 @@ public struct GeneratedClientSecret: Sendable {
 }
 
 /// Why a secret could not be generated.
-public enum ClientSecretGenerationError: Error, Sendable, CustomStringConvertible {
-    case hashing(SecretHashError)
-    case invalid(InvalidRegistrationValue)
+public struct ClientSecretGenerationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, to compare with `==`. A struct rather than an enum: a release may add codes without
+    /// breaking a `switch` in code that uses TrustGate.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let description: String
 
-    public var description: String {
-        switch self {
-        case .hashing(let error): return "cannot hash the secret: \(error)"
-        case .invalid(let error): return error.description
-        }
+        public static let hashing = Code(description: "hashing")
+
+        public static let invalid = Code(description: "invalid")
+    }
+
+    public let code: Code
+    /// The complete text, safe to show and log (it is the `description`).
+    public let message: String
+
+    /// Why hashing failed, for ``Code/hashing`` (a cost out of bounds is the caller's input; anything else is not).
+    public let hashError: SecretHashError?
+
+    public var description: String { message }
+
+    init(code: Code, message: String, hashError: SecretHashError? = nil) {
+        (self.code, self.message, self.hashError) = (code, message, hashError)
+    }
+
+    public static func hashing(_ error: SecretHashError) -> Self {
+        Self(code: .hashing, message: "cannot hash the secret: \(error)", hashError: error)
+    }
+
+    public static func invalid(_ error: InvalidRegistrationValue) -> Self {
+        Self(code: .invalid, message: error.description)
     }
 }

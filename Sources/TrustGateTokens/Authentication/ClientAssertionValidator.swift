@@ -43,7 +43,7 @@ final class ClientAssertionValidator: Sendable {
         do {
             jws = try CompactJWS(parsing: assertion, options: parsingOptions, maximumLength: settings.maximumAssertionLength)
         } catch {
-            switch error {
+            switch error.code {
             case .unsupportedAlgorithm: throw .invalidClient(.assertionAlgorithmNotAllowed)
             case .criticalHeaderParameters: throw .invalidClient(.assertionCriticalHeader)
             default: throw .invalidClient(.assertionMalformed)

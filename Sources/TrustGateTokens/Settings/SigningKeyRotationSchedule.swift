@@ -35,19 +35,42 @@ public struct SigningKeyRotationSchedule: Sendable, Equatable {
     }
 }
 
-public enum SigningKeyRotationScheduleError: Error, Equatable, CustomStringConvertible {
-    case intervalNotPositive
-    case publishAheadShorterThanCache(publishAhead: TimeInterval, jwksCacheTime: TimeInterval)
-    case intervalNotLongerThanPublishAhead
+public struct SigningKeyRotationScheduleError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, to compare with `==`. A struct rather than an enum: a release may add codes without
+    /// breaking a `switch` in code that uses TrustGate.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let description: String
 
-    public var description: String {
-        switch self {
-        case .intervalNotPositive:
-            "the rotation interval must be positive"
-        case .publishAheadShorterThanCache(let publishAhead, let jwksCacheTime):
-            "publish_ahead (\(Int(publishAhead))s) must be at least jwks_cache_time (\(Int(jwksCacheTime))s): resource servers would meet the new key before their cached JWKS lists it"
-        case .intervalNotLongerThanPublishAhead:
-            "the rotation interval must be longer than publish_ahead, or keys would be replaced before they sign"
-        }
+        public static let intervalNotPositive = Code(description: "intervalNotPositive")
+
+        public static let publishAheadShorterThanCache = Code(description: "publishAheadShorterThanCache")
+
+        public static let intervalNotLongerThanPublishAhead = Code(description: "intervalNotLongerThanPublishAhead")
+    }
+
+    public let code: Code
+    /// The complete text, safe to show and log (it is the `description`).
+    public let message: String
+
+    public var description: String { message }
+
+    init(code: Code, message: String) {
+        (self.code, self.message) = (code, message)
+    }
+
+    public static var intervalNotPositive: Self {
+        Self(code: .intervalNotPositive, message: "the rotation interval must be positive")
+    }
+
+    public static func publishAheadShorterThanCache(publishAhead: TimeInterval, jwksCacheTime: TimeInterval) -> Self {
+        Self(
+            code: .publishAheadShorterThanCache,
+            message: "publish_ahead (\(Int(publishAhead))s) must be at least jwks_cache_time (\(Int(jwksCacheTime))s): resource servers would meet the new key before their cached JWKS lists it")
+    }
+
+    public static var intervalNotLongerThanPublishAhead: Self {
+        Self(
+            code: .intervalNotLongerThanPublishAhead,
+            message: "the rotation interval must be longer than publish_ahead, or keys would be replaced before they sign")
     }
 }

@@ -63,47 +63,90 @@ struct DistinguishedNameKeyword: Sendable {
 }
 
 /// Why a distinguished name's text could not be parsed.
-public enum DistinguishedNameParsingError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// The text is empty.
-    case empty
-    /// An attribute type was expected (`CN`, `O`, a dotted OID, ...) at `position` (0-based character offset).
-    case expectedAttributeType(position: Int)
-    /// The attribute type at `position` is not a known keyword or a dotted OID.
-    case unknownAttributeType(String, position: Int)
-    /// The '=' after an attribute type is missing.
-    case expectedEquals(position: Int)
-    /// A backslash is not followed by a special character or two hex digits.
-    case invalidEscape(position: Int)
-    /// A quoted value has no closing quote.
-    case unterminatedQuote(position: Int)
-    /// A `#hex` value is not valid hex of a single BER/DER element.
-    case invalidHexValue(position: Int)
-    /// Escaped bytes do not form valid UTF-8.
-    case invalidUTF8(position: Int)
-    /// Text after a value that is neither a separator (',' ';' '+') nor the end.
-    case unexpectedCharacter(Character, position: Int)
+public struct DistinguishedNameParsingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, to compare with `==`. A struct rather than an enum: a release may add codes without
+    /// breaking a `switch` in code that uses TrustGate.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let description: String
 
-    public var description: String {
-        switch self {
-        case .empty:
-            return "the distinguished name is empty"
-        case .expectedAttributeType(let position):
-            return "expected an attribute type such as CN or O at position \(position)"
-        case .unknownAttributeType(let type, let position):
-            return "unknown attribute type '\(type)' at position \(position) (use a keyword such as CN, O, OU, C, L, ST, DC or a dotted OID)"
-        case .expectedEquals(let position):
-            return "expected '=' at position \(position)"
-        case .invalidEscape(let position):
-            return "invalid escape sequence at position \(position)"
-        case .unterminatedQuote(let position):
-            return "the quoted value starting at position \(position) has no closing quote"
-        case .invalidHexValue(let position):
-            return "invalid #hex value at position \(position)"
-        case .invalidUTF8(let position):
-            return "escaped bytes in the value at position \(position) are not valid UTF-8"
-        case .unexpectedCharacter(let character, let position):
-            return "unexpected '\(character)' at position \(position)"
-        }
+        /// The text is empty.
+        public static let empty = Code(description: "empty")
+
+        /// An attribute type was expected (`CN`, `O`, a dotted OID, ...) at `position` (0-based character offset).
+        public static let expectedAttributeType = Code(description: "expectedAttributeType")
+
+        /// The attribute type at `position` is not a known keyword or a dotted OID.
+        public static let unknownAttributeType = Code(description: "unknownAttributeType")
+
+        /// The '=' after an attribute type is missing.
+        public static let expectedEquals = Code(description: "expectedEquals")
+
+        /// A backslash is not followed by a special character or two hex digits.
+        public static let invalidEscape = Code(description: "invalidEscape")
+
+        /// A quoted value has no closing quote.
+        public static let unterminatedQuote = Code(description: "unterminatedQuote")
+
+        /// A `#hex` value is not valid hex of a single BER/DER element.
+        public static let invalidHexValue = Code(description: "invalidHexValue")
+
+        /// Escaped bytes do not form valid UTF-8.
+        public static let invalidUTF8 = Code(description: "invalidUTF8")
+
+        /// Text after a value that is neither a separator (',' ';' '+') nor the end.
+        public static let unexpectedCharacter = Code(description: "unexpectedCharacter")
+    }
+
+    public let code: Code
+    /// The complete text, safe to show and log (it is the `description`).
+    public let message: String
+
+    public var description: String { message }
+
+    init(code: Code, message: String) {
+        (self.code, self.message) = (code, message)
+    }
+
+    public static var empty: Self {
+        Self(code: .empty, message: "the distinguished name is empty")
+    }
+
+    public static func expectedAttributeType(position: Int) -> Self {
+        Self(
+            code: .expectedAttributeType,
+            message: "expected an attribute type such as CN or O at position \(position)")
+    }
+
+    public static func unknownAttributeType(_ type: String, position: Int) -> Self {
+        Self(
+            code: .unknownAttributeType,
+            message: "unknown attribute type '\(type)' at position \(position) (use a keyword such as CN, O, OU, C, L, ST, DC or a dotted OID)")
+    }
+
+    public static func expectedEquals(position: Int) -> Self {
+        Self(code: .expectedEquals, message: "expected '=' at position \(position)")
+    }
+
+    public static func invalidEscape(position: Int) -> Self {
+        Self(code: .invalidEscape, message: "invalid escape sequence at position \(position)")
+    }
+
+    public static func unterminatedQuote(position: Int) -> Self {
+        Self(
+            code: .unterminatedQuote,
+            message: "the quoted value starting at position \(position) has no closing quote")
+    }
+
+    public static func invalidHexValue(position: Int) -> Self {
+        Self(code: .invalidHexValue, message: "invalid #hex value at position \(position)")
+    }
+
+    public static func invalidUTF8(position: Int) -> Self {
+        Self(code: .invalidUTF8, message: "escaped bytes in the value at position \(position) are not valid UTF-8")
+    }
+
+    public static func unexpectedCharacter(_ character: Character, position: Int) -> Self {
+        Self(code: .unexpectedCharacter, message: "unexpected '\(character)' at position \(position)")
     }
 }
 

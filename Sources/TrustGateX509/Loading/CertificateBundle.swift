@@ -14,10 +14,10 @@ public struct CertificateBundle: Sendable {
     /// Opens a PKCS#12 / PFX file: `openssl pkcs12 -export` output (AES-256-CBC / PBKDF2, the OpenSSL 3 default)
     /// and `-legacy` (RC2 / 3DES), and the files Windows and Java write. Certificates-only files are accepted
     /// (`privateKey` is then nil). When there is a key, the certificate it belongs to comes first.
-    /// - Throws: `CertificateLoadingError` — `.pkcs12WrongPassword` when the password does not verify the
+    /// - Throws: `CertificateLoadingError` — `.pkcs12WrongPassword()` when the password does not verify the
     ///   file's integrity MAC, `.pkcs12Malformed` / `.pkcs12Unsupported` otherwise.
     public static func pkcs12(_ bytes: [UInt8], password: String) throws -> CertificateBundle {
-        guard bytes.contains(where: { !Base64Text.isWhitespace($0) }) else { throw CertificateLoadingError.emptyInput }
+        guard bytes.contains(where: { !Base64Text.isWhitespace($0) }) else { throw CertificateLoadingError.emptyInput() }
         return try PKCS12Reader.read(bytes, password: password)
     }
 
@@ -37,7 +37,7 @@ public struct CertificateBundle: Sendable {
 
     static func decode(_ input: [UInt8], password: String?) throws(CertificateLoadingError) -> CertificateBundle {
         if PKCS12Detection.isPKCS12(input[...]) {
-            guard let password else { throw .pkcs12PasswordRequired }
+            guard let password else { throw .pkcs12PasswordRequired() }
             return try PKCS12Reader.read(input, password: password)
         }
         let bytes = TextEncoding.normalized(input)
@@ -46,7 +46,7 @@ public struct CertificateBundle: Sendable {
         if !text.isEmpty, !PEMBlock.containsPEM(text), TextEncoding.isPrintableText(text),
             let decoded = Base64Text.decode(text), PKCS12Detection.isPKCS12(decoded[...])
         {
-            guard let password else { throw .pkcs12PasswordRequired }
+            guard let password else { throw .pkcs12PasswordRequired() }
             return try PKCS12Reader.read(decoded, password: password)
         }
         let isDER = bytes.first == 0x30 && !TextEncoding.isPrintableText(bytes)
@@ -61,7 +61,7 @@ public struct CertificateBundle: Sendable {
             throw .unsupportedPrivateKey(reason: "the file holds \(keyBlocks.count) private keys; expected one")
         }
         let key = try PrivateKeyDecoder.fromPEM(keyBlocks[0], password: password)
-        guard let leafIndex = certificates.lastIndex(where: key.matches) else { throw .privateKeyMismatch }
+        guard let leafIndex = certificates.lastIndex(where: key.matches) else { throw .privateKeyMismatch() }
         var ordered = certificates
         let leaf = ordered.remove(at: leafIndex)
         ordered.insert(leaf, at: 0)

@@ -45,7 +45,7 @@ public enum CertificateDecoder {
 
     static func decode(_ input: [UInt8]) throws(CertificateLoadingError) -> [Certificate] {
         let bytes = TextEncoding.normalized(input)
-        guard bytes.contains(where: { !Base64Text.isWhitespace($0) }) else { throw .emptyInput }
+        guard bytes.contains(where: { !Base64Text.isWhitespace($0) }) else { throw .emptyInput() }
 
         if bytes.first == 0x30, !TextEncoding.isPrintableText(bytes) {
             return try fromDER(bytes[...])
@@ -58,8 +58,8 @@ public enum CertificateDecoder {
             return try fromByteSequences(text)
         }
         if PercentDecoding.containsEscape(text) {
-            guard let unescaped = PercentDecoding.decode(text) else { throw .invalidPercentEncoding }
-            guard PEMBlock.containsPEM(unescaped) else { throw .unrecognizedFormat }
+            guard let unescaped = PercentDecoding.decode(text) else { throw .invalidPercentEncoding() }
+            guard PEMBlock.containsPEM(unescaped) else { throw .unrecognizedFormat() }
             return try fromPEM(unescaped)
         }
         return try fromBase64(text)
@@ -81,12 +81,12 @@ public enum CertificateDecoder {
             if significant.count >= 16, base64Characters * 10 >= significant.count * 9 {
                 throw .invalidBase64(context: "the base64-encoded certificate")
             }
-            throw .unrecognizedFormat
+            throw .unrecognizedFormat()
         }
         if PEMBlock.containsPEM(decoded) {
             return try fromPEM(decoded)
         }
-        guard decoded.first == 0x30 else { throw .unrecognizedFormat }
+        guard decoded.first == 0x30 else { throw .unrecognizedFormat() }
         return try fromDER(decoded[...])
     }
 
@@ -117,12 +117,12 @@ public enum CertificateDecoder {
     // MARK: - DER
 
     static func fromDER(_ bytes: ArraySlice<UInt8>) throws(CertificateLoadingError) -> [Certificate] {
-        if PKCS12Detection.isPKCS12(bytes) { throw .pkcs12NotAccepted }
+        if PKCS12Detection.isPKCS12(bytes) { throw .pkcs12NotAccepted() }
         if PKCS12Detection.isPKCS7SignedData(bytes) {
             return try fromPKCS7(bytes, firstIndex: 0)
         }
         let elements = try DERElements.split(bytes)
-        guard !elements.isEmpty else { throw .emptyInput }
+        guard !elements.isEmpty else { throw .emptyInput() }
         var certificates = [Certificate]()
         certificates.reserveCapacity(elements.count)
         for element in elements {

@@ -70,7 +70,7 @@ enum DERElements {
         while position < bytes.endIndex {
             if bytes[position...].allSatisfy(Base64Text.isWhitespace) { break }
             guard bytes[position] == 0x30 else {
-                if elements.isEmpty { throw .unrecognizedFormat }
+                if elements.isEmpty { throw .unrecognizedFormat() }
                 throw .trailingData(byteCount: bytes.endIndex - position)
             }
             let length = try elementLength(bytes, at: position)

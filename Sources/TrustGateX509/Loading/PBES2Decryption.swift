@@ -51,7 +51,7 @@ enum PBES2Decryption {
             return .decrypted(Array(plaintext))
         } catch {
             // Bad padding: the key (so the password) is wrong.
-            throw .privateKeyDecryptionFailed
+            throw .privateKeyDecryptionFailed()
         }
     }
 

@@ -109,7 +109,7 @@ enum PKCS12Reader {
         let key = contents.keys.first
         guard !certificates.isEmpty || key != nil else { throw .noCertificate(foundPEMTypes: []) }
         if let key, !certificates.isEmpty {
-            guard let leafIndex = certificates.lastIndex(where: key.matches) else { throw .privateKeyMismatch }
+            guard let leafIndex = certificates.lastIndex(where: key.matches) else { throw .privateKeyMismatch() }
             let leaf = certificates.remove(at: leafIndex)
             certificates.insert(leaf, at: 0)
         }
@@ -150,7 +150,7 @@ enum PKCS12Reader {
                 digest: digest, password: candidate, salt: salt, iterations: iterations, data: data)
             if PKCS12Integrity.equal(mac, expected) { return candidate }
         }
-        throw CertificateLoadingError.pkcs12WrongPassword
+        throw CertificateLoadingError.pkcs12WrongPassword()
     }
 
     // MARK: - Bags
@@ -190,10 +190,10 @@ enum PKCS12Reader {
                 do {
                     contents.keys.append(
                         try PrivateKeyDecoder.decryptPKCS8(Array(value.encodedBytes), password: context.password))
-                } catch .privateKeyDecryptionFailed {
+                } catch where error.code == .privateKeyDecryptionFailed {
                     throw .pkcs12Unsupported(reason: "the private key's encryption could not be undone (unsupported cipher or corrupt data)")
-                } catch .unsupportedPrivateKey(let reason) {
-                    throw .pkcs12Unsupported(reason: reason)
+                } catch where error.code == .unsupportedPrivateKey {
+                    throw .pkcs12Unsupported(reason: error.reason ?? error.message)
                 }
             case certBagOID:
                 contents.certificates.append(try certificate(inCertBag: value, index: contents.certificates.count))
@@ -293,7 +293,7 @@ enum PKCS12Reader {
             String($0.prefix(while: { $0 != " " && $0 != "]" && $0 != ")" && $0 != "," }))
         }
         if reasons.contains("INCORRECT_PASSWORD") || reasons.contains("BAD_DECRYPT") {
-            return .pkcs12WrongPassword
+            return .pkcs12WrongPassword()
         }
         if reasons.contains("MULTIPLE_PRIVATE_KEYS_IN_PKCS12") {
             return .pkcs12Unsupported(reason: "a private key inside encrypted content")

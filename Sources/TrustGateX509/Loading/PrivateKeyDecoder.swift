@@ -26,7 +26,7 @@ public enum PrivateKeyDecoder {
 
     static func decode(_ input: [UInt8], password: String?) throws(CertificateLoadingError) -> Certificate.PrivateKey {
         let bytes = TextEncoding.normalized(input)
-        guard bytes.contains(where: { !Base64Text.isWhitespace($0) }) else { throw .emptyInput }
+        guard bytes.contains(where: { !Base64Text.isWhitespace($0) }) else { throw .emptyInput() }
         if bytes.first == 0x30, !TextEncoding.isPrintableText(bytes) {
             return try fromDER(bytes, password: password)
         }
@@ -163,14 +163,14 @@ public enum PrivateKeyDecoder {
 
     /// Decrypts a PKCS#8 EncryptedPrivateKeyInfo: PBES2 with AES natively, other schemes with BoringSSL.
     static func decryptPKCS8(_ der: [UInt8], password: String?) throws(CertificateLoadingError) -> Certificate.PrivateKey {
-        guard let password else { throw .privateKeyPasswordRequired }
+        guard let password else { throw .privateKeyPasswordRequired() }
         switch try PBES2Decryption.decrypt(der, password: password) {
         case .decrypted(let plaintext):
             do {
                 return try fromDER(plaintext, password: nil)
-            } catch .malformedPrivateKey {
+            } catch where error.code == .malformedPrivateKey {
                 // The padding happened to check out under a wrong key; the content is noise.
-                throw .privateKeyDecryptionFailed
+                throw .privateKeyDecryptionFailed()
             }
         case .unsupported:
             return try decryptWithBoringSSL(pem: pem(der, type: "ENCRYPTED PRIVATE KEY"), password: password)
@@ -183,7 +183,7 @@ public enum PrivateKeyDecoder {
         pem: [UInt8],
         password: String?
     ) throws(CertificateLoadingError) -> Certificate.PrivateKey {
-        guard let password else { throw .privateKeyPasswordRequired }
+        guard let password else { throw .privateKeyPasswordRequired() }
         let passwordBytes = Array(password.utf8)
         guard passwordBytes.allSatisfy({ $0 < 0x80 }) else {
             throw .unsupportedPrivateKey(
@@ -195,7 +195,7 @@ public enum PrivateKeyDecoder {
                 setPassword(passwordBytes)
             }
         } catch {
-            throw .privateKeyDecryptionFailed
+            throw .privateKeyDecryptionFailed()
         }
         let der: [UInt8]
         do {

@@ -144,7 +144,7 @@ public struct CertificateRevocationList: Sendable {
 
         let tbs = try TBSCertListFields(tbsElement.content)
         if tbs.version == 1 && (tbs.crlExtensions != nil || tbs.entriesHaveExtensions) {
-            throw CRLParsingError.extensionsInVersion1CRL
+            throw CRLParsingError.extensionsInVersion1CRL()
         }
         let crlExtensions = try CRLExtensionFields(tbs.crlExtensions)
 
@@ -173,7 +173,7 @@ public struct CertificateRevocationList: Sendable {
     /// Parses PEM text holding one or more `X509 CRL` blocks (other PEM blocks are skipped; LF or CRLF line
     /// endings, any line length), or a single DER CertificateList. Throws ``CRLParsingError``.
     public static func parseAll(_ bytes: [UInt8]) throws -> [CertificateRevocationList] {
-        guard let firstByte = bytes.first else { throw CRLParsingError.empty }
+        guard let firstByte = bytes.first else { throw CRLParsingError.empty() }
         // DER starts with a SEQUENCE tag, 0x30, which is also ASCII "0": only text that fails as DER is PEM's.
         let derError: CRLParsingError?
         if firstByte == DERElementScanner.sequenceTag {
@@ -213,7 +213,7 @@ public struct CertificateRevocationList: Sendable {
 
     /// The outer SEQUENCE, with wrong tag, truncation and trailing bytes reported as such.
     private static func outerElement(_ bytes: [UInt8]) throws -> DERElement {
-        guard let tag = bytes.first else { throw CRLParsingError.empty }
+        guard let tag = bytes.first else { throw CRLParsingError.empty() }
         guard tag == DERElementScanner.sequenceTag else { throw CRLParsingError.wrongOuterTag(tag) }
         guard let header = try DERElementScanner.header(of: bytes[...], field: "CertificateList") else {
             let neededHeaderLength = bytes.count < 2 ? 2 : 2 + Int(bytes[1] & 0x7F)
@@ -410,7 +410,7 @@ private struct TBSCertListFields {
 
         if let element = next, CRLTime.isTime(element) {
             let nextUpdate = try CRLTime.date(element, field: "nextUpdate")
-            guard nextUpdate >= self.thisUpdate else { throw CRLParsingError.nextUpdateBeforeThisUpdate }
+            guard nextUpdate >= self.thisUpdate else { throw CRLParsingError.nextUpdateBeforeThisUpdate() }
             self.nextUpdate = nextUpdate
             next = try elements.next()
         }
@@ -619,7 +619,7 @@ private struct CRLExtensionFields {
                     try AuthorityKeyIdentifier(ext).keyIdentifier.map { Array($0) }
                 }
             case .CRLExtensionID.deltaCRLIndicator:
-                throw CRLParsingError.deltaCRLUnsupported
+                throw CRLParsingError.deltaCRLUnsupported()
             case .CRLExtensionID.issuingDistributionPoint:
                 try self.parseIssuingDistributionPoint(ext.value)
             case .CRLExtensionID.issuerAltName, .CRLExtensionID.freshestCRL, .CRLExtensionID.authorityInfoAccess:
@@ -641,7 +641,7 @@ private struct CRLExtensionFields {
         else {
             throw CRLParsingError.malformed(field: "cRLNumber", reason: "expected an INTEGER")
         }
-        guard first & 0x80 == 0 else { throw CRLParsingError.negativeCRLNumber }
+        guard first & 0x80 == 0 else { throw CRLParsingError.negativeCRLNumber() }
         // Validates minimal encoding and drops the sign byte (an empty result is zero).
         let magnitude = try CertificateRevocationList.field("cRLNumber") { try ArraySlice<UInt8>(derEncoded: root) }
         return magnitude.isEmpty ? [0] : Array(magnitude)
@@ -705,10 +705,10 @@ private struct CRLExtensionFields {
             }
         }
         let (namesDistributionPoint, onlyUser, onlyCA, hasOnlySomeReasons, indirect, onlyAttributeCerts) = scope
-        if indirect { throw CRLParsingError.indirectCRLUnsupported }
-        if hasOnlySomeReasons { throw CRLParsingError.onlySomeReasonsUnsupported }
-        if onlyAttributeCerts { throw CRLParsingError.attributeCertificateCRLUnsupported }
-        if onlyUser && onlyCA { throw CRLParsingError.conflictingIssuingDistributionPointScope }
+        if indirect { throw CRLParsingError.indirectCRLUnsupported() }
+        if hasOnlySomeReasons { throw CRLParsingError.onlySomeReasonsUnsupported() }
+        if onlyAttributeCerts { throw CRLParsingError.attributeCertificateCRLUnsupported() }
+        if onlyUser && onlyCA { throw CRLParsingError.conflictingIssuingDistributionPointScope() }
         self.hasDistributionPointName = namesDistributionPoint
         self.onlyContainsUserCerts = onlyUser
         self.onlyContainsCACerts = onlyCA

@@ -5,12 +5,27 @@ public struct CIDRBlock: Sendable, Hashable, CustomStringConvertible {
     public let network: [UInt8]
     public let prefixLength: Int
 
-    public enum ParseError: Error, Sendable, Equatable, CustomStringConvertible {
-        case invalid(String)
-        public var description: String {
-            switch self {
-            case .invalid(let text): "'\(text)' is not an IP address or CIDR block (e.g. 10.0.0.0/8, ::1/128)"
-            }
+    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// What went wrong, to compare with `==`. A struct rather than an enum: a release may add codes without
+        /// breaking a `switch` in code that uses TrustGate.
+        public struct Code: Hashable, Sendable, CustomStringConvertible {
+            public let description: String
+
+            public static let invalid = Code(description: "invalid")
+        }
+
+        public let code: Code
+        /// The complete text, safe to show and log (it is the `description`).
+        public let message: String
+
+        public var description: String { message }
+
+        init(code: Code, message: String) {
+            (self.code, self.message) = (code, message)
+        }
+
+        public static func invalid(_ text: String) -> Self {
+            Self(code: .invalid, message: "'\(text)' is not an IP address or CIDR block (e.g. 10.0.0.0/8, ::1/128)")
         }
     }
 

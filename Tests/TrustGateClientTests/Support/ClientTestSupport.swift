@@ -74,8 +74,7 @@ func XCTAssertRefused(
     XCTAssertEqual(refusal.reason, reason, file: file, line: line)
     XCTAssertNotNil(refusal.detail, "the server's explanation is carried", file: file, line: line)
     XCTAssertThrowsError(try response.requireSuccess(), file: file, line: line) { error in
-        guard case .authenticationRefused(let thrown) = error as? ConnectorError else { return XCTFail("\(error)", file: file, line: line) }
-        XCTAssertEqual(thrown, refusal, file: file, line: line)
+        XCTAssertEqual(error as? ConnectorError, .authenticationRefused(refusal), file: file, line: line)
     }
 }
 
