@@ -40,12 +40,7 @@ struct CertInspectCommand: AsyncParsableCommand {
         let bundle: CertificateBundle
         let summaries: [CertificateSummary]
         do {
-            if file == "-" {
-                let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-                bundle = try CertificateBundle.load(bytes, password: password)
-            } else {
-                bundle = try CertificateBundle.load(contentsOfFile: file, password: password)
-            }
+            bundle = try CertificateInput.load(file, password: password)
             summaries = try bundle.certificates.map(CertificateSummary.init)
         } catch let error as CertificateLoadingError {
             throw CommandFailure.input(Self.message(for: error, file: file))

@@ -20,7 +20,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The certificate policy (YAML).")
     var policy: String
 
-    @Argument(help: "The client certificate (leaf first if the file holds a chain).")
+    @Argument(help: "The client certificate (leaf first if the file holds a chain); - reads it from standard input.")
     var certificate: String
 
     @Option(name: .long, parsing: .upToNextOption, help: "Files with intermediates the client would send.")
@@ -46,7 +46,7 @@ struct CheckCommand: AsyncParsableCommand {
         let password = try self.password.resolve()
         var presented: [Certificate]
         do {
-            presented = try CertificateBundle.load(contentsOfFile: certificate, password: password).certificates
+            presented = try CertificateInput.load(certificate, password: password).certificates
             for file in chain {
                 presented += try CertificateDecoder.certificates(contentsOfFile: file)
             }

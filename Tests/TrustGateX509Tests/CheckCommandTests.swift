@@ -117,6 +117,20 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(text.contains("Contoso Issuing CA"))
     }
 
+    func testTheCertificateCanComeFromStandardInput() throws {
+        let ca = path("ca")
+        try run(["pki", "init-ca", "--dir", ca, "--name", "CN=Stdin Root"], expect: 0)
+        try run(["pki", "issue", "--ca", ca, "--type", "client", "--cn", "piped", "--out", path("piped")], expect: 0)
+        let policy = try writePolicy("stdin.yaml", "trust: { anchors: [\(ca)/root.pem] }\nrevocation: { mode: off }\n")
+        let pem = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path("piped.pem"))))
+        let accepted = try TestPKI.runProcess(binary, ["check", "--policy", policy, "-", "--json"], stdin: pem)
+        XCTAssertEqual(accepted.status, 0, accepted.stderrText)
+        let verdict = try JSONSerialization.jsonObject(with: Data(accepted.stdout)) as? [String: Any]
+        XCTAssertEqual(verdict?["accepted"] as? Bool, true, accepted.stdoutText)
+        let empty = try TestPKI.runProcess(binary, ["check", "--policy", policy, "-"], stdin: [])
+        XCTAssertEqual(empty.status, 2, "nothing on standard input is an input error: \(empty.stderrText)")
+    }
+
     func testPFXWithPasswordFromTheEnvironment() throws {
         let ca = path("ca")
         try run(["pki", "init-ca", "--dir", ca], expect: 0)
