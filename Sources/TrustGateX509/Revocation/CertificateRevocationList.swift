@@ -761,38 +761,29 @@ private struct DERElementScanner {
         return element
     }
 
-    /// The header of the TLV at the start of `bytes`, or nil when `bytes` ends inside the header. The content
-    /// length is not checked against `bytes`.
+    /// The header of the TLV at the start of `bytes` (read by ``DERHeader``), or nil when `bytes` ends inside the
+    /// header. The content length is not checked against `bytes`.
     static func header(
         of bytes: ArraySlice<UInt8>,
         field: String
     ) throws -> (headerLength: Int, contentLength: Int)? {
-        let start = bytes.startIndex
-        guard bytes.count >= 2 else { return nil }
-        guard bytes[start] & 0x1F != 0x1F else {
-            throw CRLParsingError.malformed(field: field, reason: "multi-byte tags do not occur in a CRL")
+        do {
+            let header = try DERHeader(bytes, at: bytes.startIndex)
+            return (header.headerLength, header.contentLength)
+        } catch {
+            switch error {
+            case .truncated:
+                return nil
+            case .multiByteTag:
+                throw CRLParsingError.malformed(field: field, reason: "multi-byte tags do not occur in a CRL")
+            case .indefiniteLength:
+                throw CRLParsingError.malformed(field: field, reason: "indefinite length is not allowed in DER")
+            case .lengthTooLarge:
+                throw CRLParsingError.malformed(field: field, reason: "length field is too large")
+            case .nonMinimalLength:
+                throw CRLParsingError.malformed(field: field, reason: "length is not minimally encoded")
+            }
         }
-        let firstLengthByte = bytes[start + 1]
-        if firstLengthByte < 0x80 {
-            return (2, Int(firstLengthByte))
-        }
-        let lengthOfLength = Int(firstLengthByte & 0x7F)
-        guard lengthOfLength != 0 else {
-            throw CRLParsingError.malformed(field: field, reason: "indefinite length is not allowed in DER")
-        }
-        guard lengthOfLength <= 4 else {
-            throw CRLParsingError.malformed(field: field, reason: "length field is too large")
-        }
-        let headerLength = 2 + lengthOfLength
-        guard bytes.count >= headerLength else { return nil }
-        var contentLength = 0
-        for byte in bytes[(start + 2)..<(start + headerLength)] {
-            contentLength = contentLength << 8 | Int(byte)
-        }
-        guard bytes[start + 2] != 0, contentLength >= 0x80 else {
-            throw CRLParsingError.malformed(field: field, reason: "length is not minimally encoded")
-        }
-        return (headerLength, contentLength)
     }
 }
 
