@@ -172,6 +172,9 @@ public struct CertificateRevocationList: Sendable {
 
     /// Parses PEM text holding one or more `X509 CRL` blocks (other PEM blocks are skipped; LF or CRLF line
     /// endings, any line length), or a single DER CertificateList. Throws ``CRLParsingError``.
+    ///
+    /// The PEM text is read by the module's one PEM reader, `PEMBlock`, so a CRL file is refused for what a
+    /// certificate file is refused for (a BEGIN line without its END line, mismatched labels, a bad type label).
     public static func parseAll(_ bytes: [UInt8]) throws -> [CertificateRevocationList] {
         guard let firstByte = bytes.first else { throw CRLParsingError.empty() }
         // DER starts with a SEQUENCE tag, 0x30, which is also ASCII "0": only text that fails as DER is PEM's.
@@ -185,15 +188,31 @@ public struct CertificateRevocationList: Sendable {
         } else {
             derError = nil
         }
-        guard let blocks = try PEMBlocks(bytes) else {
+        guard PEMBlock.containsPEM(bytes) else {
             if let derError { throw derError }
             return [try CertificateRevocationList(derEncoded: bytes)]
         }
-        guard !blocks.crlDERs.isEmpty else {
-            throw CRLParsingError.noCRLInPEM(foundLabels: blocks.labels)
+        let blocks: [PEMBlock]
+        do {
+            blocks = try PEMBlock.blocks(in: bytes)
+        } catch {
+            throw CRLParsingError.invalidPEM(reason: error.message)
         }
-        return try blocks.crlDERs.map { try CertificateRevocationList(derEncoded: $0) }
+        let crlBlocks = blocks.filter { $0.type == Self.pemLabel }
+        guard !crlBlocks.isEmpty else {
+            throw CRLParsingError.noCRLInPEM(foundLabels: blocks.map(\.type))
+        }
+        return try crlBlocks.map { block in
+            // Strict about content: no RFC 1421 headers, a non-empty valid base64 body.
+            guard block.headers.isEmpty, let der = try? block.derBytes() else {
+                throw CRLParsingError.invalidPEM(reason: "\(Self.pemLabel) block is not valid base64")
+            }
+            return try CertificateRevocationList(derEncoded: der)
+        }
     }
+
+    /// The PEM type label of a CRL block (RFC 7468 §5).
+    private static let pemLabel = "X509 CRL"
 
     /// Reads a PEM or DER CRL file (see ``parseAll(_:)``). Errors name the path.
     public static func load(contentsOfFile path: String) throws -> [CertificateRevocationList] {
@@ -784,69 +803,5 @@ private struct DERElementScanner {
                 throw CRLParsingError.malformed(field: field, reason: "length is not minimally encoded")
             }
         }
-    }
-}
-
-// MARK: - PEM
-
-/// The `X509 CRL` blocks of a PEM text, decoded leniently about layout (any line length, LF or CRLF, text around
-/// the blocks) but strictly about content (matching END label, valid base64, no RFC 1421 headers). Blocks with
-/// other labels are skipped without decoding.
-private struct PEMBlocks {
-    static let crlLabel = "X509 CRL"
-
-    private(set) var crlDERs: [[UInt8]] = []
-    private(set) var labels: [String] = []
-
-    private static let begin = Array("-----BEGIN ".utf8)
-    private static let end = Array("-----END ".utf8)
-    private static let dashes = Array("-----".utf8)
-
-    /// nil when the bytes contain no BEGIN line at all (so they are not PEM).
-    init?(_ bytes: [UInt8]) throws {
-        var remaining = bytes[...]
-        while let beginRange = Self.firstRange(of: Self.begin, in: remaining) {
-            let afterBegin = remaining[beginRange.upperBound...]
-            guard let labelEnd = Self.firstRange(of: Self.dashes, in: afterBegin),
-                !afterBegin[..<labelEnd.lowerBound].contains(UInt8(ascii: "\n"))
-            else {
-                throw CRLParsingError.invalidPEM(reason: "unterminated BEGIN line")
-            }
-            let labelBytes = afterBegin[..<labelEnd.lowerBound]
-            let label = String(decoding: labelBytes, as: UTF8.self)
-            let endMarker = Self.end + Array(labelBytes) + Self.dashes
-            let body = remaining[labelEnd.upperBound...]
-            guard let endRange = Self.firstRange(of: endMarker, in: body) else {
-                throw CRLParsingError.invalidPEM(reason: "\"BEGIN \(label)\" without a matching \"END \(label)\"")
-            }
-            self.labels.append(label)
-            if label == Self.crlLabel {
-                let base64 = body[..<endRange.lowerBound].filter { !Self.isWhitespace($0) }
-                guard !base64.isEmpty, let data = Data(base64Encoded: Data(base64)) else {
-                    throw CRLParsingError.invalidPEM(reason: "\(label) block is not valid base64")
-                }
-                self.crlDERs.append(Array(data))
-            }
-            remaining = body[endRange.upperBound...]
-        }
-        guard !self.labels.isEmpty else { return nil }
-    }
-
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
-            || byte == UInt8(ascii: "\t")
-    }
-
-    private static func firstRange(of pattern: [UInt8], in bytes: ArraySlice<UInt8>) -> Range<Int>? {
-        guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
-        var index = bytes.startIndex
-        let lastStart = bytes.endIndex - pattern.count
-        while index <= lastStart {
-            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
-                return index..<(index + pattern.count)
-            }
-            index += 1
-        }
-        return nil
     }
 }
