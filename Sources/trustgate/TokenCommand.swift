@@ -346,24 +346,24 @@ struct TokenRequestPlan {
     }
 
     /// The client's certificate and key for the TLS handshake, when it presents one; the service's trust roots.
+    /// TLS 1.2 at the least, as every TrustGate client (``TLSConfiguration/trustGateClient(trustRoots:identity:applicationProtocols:)``).
     func tlsConfiguration(caFile: String?) throws -> TLSConfiguration {
-        var tls = TLSConfiguration.makeClientConfiguration()
+        var trustRoots: [Certificate]?
         if let caFile {
             do {
-                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+                trustRoots = try NIOSSLCertificate.fromPEMFile(caFile).map { try Certificate(derEncoded: $0.toDERBytes()) }
             } catch {
                 throw CommandFailure.input("cannot read the CA certificates in \(caFile): \(error)")
             }
         }
-        if presentsCertificate, let privateKey {
-            do {
-                tls.certificateChain = try chain.map { .certificate(try NIOSSLCertificate(bytes: $0.derBytes, format: .der)) }
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(privateKey.serializeAsPEM().pemString.utf8), format: .pem))
-            } catch {
-                throw CommandFailure.input("the client certificate or key cannot be used for TLS: \(error)")
-            }
+        do {
+            return try .trustGateClient(
+                trustRoots: trustRoots,
+                identity: presentsCertificate ? privateKey.map { (chain, $0) } : nil
+            )
+        } catch {
+            throw CommandFailure.input("the client certificate or key cannot be used for TLS: \(error)")
         }
-        return tls
     }
 
     /// Basic credentials per RFC 6749 §2.3.1: client_id and secret form-encoded before base64.

@@ -29,14 +29,11 @@ struct JWKSDownloader: Sendable {
 
     init(url: URL, trustRoots: [Certificate], client: HTTPClient? = nil) throws(JWKSLoadError) {
         guard Self.isAllowed(url) else { throw .insecureURL }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if !trustRoots.isEmpty {
-            do {
-                tls.trustRoots = .certificates(try trustRoots.map { try NIOSSLCertificate(bytes: $0.derBytes, format: .der) })
-            } catch {
-                throw .invalidTrustRoot
-            }
+        let tls: TLSConfiguration
+        do {
+            tls = try .trustGateClient(trustRoots: trustRoots.isEmpty ? nil : trustRoots)
+        } catch {
+            throw .invalidTrustRoot
         }
         self.url = url
         self.tlsConfiguration = tls

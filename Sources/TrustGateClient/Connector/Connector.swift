@@ -175,20 +175,14 @@ public final class Connector: Sendable {
     }
 
     static func tlsConfiguration(anchors: [Certificate], identity: ClientIdentity?) throws(ConnectorError) -> TLSConfiguration {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
         do {
-            if !anchors.isEmpty {
-                tls.trustRoots = .certificates(try anchors.map { try NIOSSLCertificate(bytes: $0.derBytes, format: .der) })
-            }
-            if let identity {
-                tls.certificateChain = try identity.niosslChain()
-                tls.privateKey = .privateKey(try identity.niosslPrivateKey())
-            }
+            return try .trustGateClient(
+                trustRoots: anchors.isEmpty ? nil : anchors,
+                identity: identity.map { ($0.certificates, $0.privateKey) }
+            )
         } catch {
             throw .configuration("the TLS settings cannot be used: \(error)")
         }
-        return tls
     }
 
     /// A secret that goes into a header as it is: no control characters (no header injection from a key file).

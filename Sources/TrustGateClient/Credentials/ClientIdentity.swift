@@ -1,5 +1,4 @@
 import Crypto
-import NIOSSL
 import SwiftASN1
 import TrustGateJOSE
 public import TrustGateX509
@@ -25,14 +24,6 @@ public struct ClientIdentity: Sendable {
     }
 
     public var leaf: Certificate { certificates[0] }
-
-    func niosslChain() throws -> [NIOSSLCertificateSource] {
-        try certificates.map { .certificate(try NIOSSLCertificate(bytes: $0.derBytes, format: .der)) }
-    }
-
-    func niosslPrivateKey() throws -> NIOSSLPrivateKey {
-        try NIOSSLPrivateKey(bytes: Array(try privateKey.serializeAsPEM().pemString.utf8), format: .pem)
-    }
 
     /// The key for signing JWS (client assertions): RSA or EC P-256 / P-384 / P-521.
     func jwsSigningKey() throws(ConnectorError) -> JWSSigningKey {

@@ -19,7 +19,7 @@ enum ServerTLSContextFactory {
     ) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try pair.chain.map { .certificate(try NIOSSLCertificate(bytes: $0.derBytes, format: .der)) },
-            privateKey: .privateKey(try niosslPrivateKey(pair.privateKey)))
+            privateKey: .privateKey(try pair.privateKey.niosslPrivateKey()))
         // Suites, groups and signature algorithms of the listener's profile, never swift-nio-ssl's defaults.
         TLSParameters(tls).apply(to: &configuration)
         configuration.applicationProtocols = tls.http2 ? ["h2", "http/1.1"] : ["http/1.1"]
@@ -55,10 +55,5 @@ enum ServerTLSContextFactory {
         try TLSParameters.finish(context)
         try SessionResumption.apply(tls.sessionTickets, to: context)
         return context
-    }
-
-    static func niosslPrivateKey(_ key: Certificate.PrivateKey) throws -> NIOSSLPrivateKey {
-        let pem = try key.serializeAsPEM().pemString
-        return try NIOSSLPrivateKey(bytes: Array(pem.utf8), format: .pem)
     }
 }

@@ -12,16 +12,11 @@ struct UpstreamEndpoint: Sendable {
     init(configuration: UpstreamConfiguration) throws {
         self.configuration = configuration
         if configuration.scheme == .https {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.minimumTLSVersion = .tlsv12
-            tls.applicationProtocols = ["http/1.1"]
-            if let roots = configuration.trustRoots {
-                tls.trustRoots = .certificates(try roots.map { try NIOSSLCertificate(bytes: $0.derBytes, format: .der) })
-            }
-            if let pair = configuration.clientCertificate {
-                tls.certificateChain = try pair.chain.map { .certificate(try NIOSSLCertificate(bytes: $0.derBytes, format: .der)) }
-                tls.privateKey = .privateKey(try ServerTLSContextFactory.niosslPrivateKey(pair.privateKey))
-            }
+            let tls = try TLSConfiguration.trustGateClient(
+                trustRoots: configuration.trustRoots,
+                identity: configuration.clientCertificate.map { ($0.chain, $0.privateKey) },
+                applicationProtocols: ["http/1.1"]
+            )
             sslContext = try NIOSSLContext(configuration: tls)
             let name = configuration.serverName ?? configuration.host
             serverHostname = IPAddressText.bytes(name) == nil ? name : nil

@@ -1,5 +1,4 @@
 public import NIOSSL
-import SwiftASN1
 public import TrustGateX509
 public import X509
 
@@ -45,10 +44,9 @@ public struct TrustGateTLSConfiguration: Sendable {
         http2: Bool = true,
         minimumTLSVersion: TLSVersion = .tlsv12
     ) throws {
-        let pem = try privateKey.serializeAsPEM().pemString
         self.init(
             certificateChain: try certificateChain.map { try NIOSSLCertificate(bytes: $0.derBytes, format: .der) },
-            privateKey: try NIOSSLPrivateKey(bytes: Array(pem.utf8), format: .pem),
+            privateKey: try privateKey.niosslPrivateKey(),
             clientCertificateMode: clientCertificateMode,
             clientCertificatePolicy: clientCertificatePolicy,
             http2: http2,

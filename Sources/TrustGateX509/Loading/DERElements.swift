@@ -1,65 +1,95 @@
-/// Splits concatenated DER/BER TLV elements by their length headers, without decoding their contents.
+/// The identifier and length octets of one DER TLV, read strictly: a single-byte tag, a definite length in the
+/// minimal number of octets (at most four), and no byte read past the end. The one TLV header parser of the module:
+/// certificate splitting, fingerprinting and CRL reading all go through it and differ only in how they report a
+/// failure.
+struct DERHeader: Sendable, Equatable {
+    let tag: UInt8
+    /// The tag and length octets.
+    let headerLength: Int
+    /// The content octets the length announces; not checked against the bytes at hand.
+    let contentLength: Int
+
+    var totalLength: Int { self.headerLength + self.contentLength }
+
+    /// Why the bytes at a position are not a DER header.
+    enum Failure: Error, Equatable {
+        /// The bytes end inside the header, which needs `needed` bytes.
+        case truncated(needed: Int)
+        /// The high-tag-number form (tag number 31 or more).
+        case multiByteTag
+        /// Length octet 0x80, BER's indefinite length.
+        case indefiniteLength
+        /// A length of more than four octets.
+        case lengthTooLarge
+        /// A long-form length that the short form or fewer octets could have encoded.
+        case nonMinimalLength
+    }
+
+    /// The header starting at `start` of `bytes`.
+    init(_ bytes: ArraySlice<UInt8>, at start: Int) throws(Failure) {
+        let available = bytes.endIndex - start
+        guard available >= 2 else { throw .truncated(needed: 2) }
+        guard bytes[start] & 0x1F != 0x1F else { throw .multiByteTag }
+        self.tag = bytes[start]
+        let firstLengthByte = bytes[start + 1]
+        if firstLengthByte < 0x80 {
+            self.headerLength = 2
+            self.contentLength = Int(firstLengthByte)
+            return
+        }
+        let lengthOfLength = Int(firstLengthByte & 0x7F)
+        guard lengthOfLength != 0 else { throw .indefiniteLength }
+        guard lengthOfLength <= 4 else { throw .lengthTooLarge }
+        let headerLength = 2 + lengthOfLength
+        guard available >= headerLength else { throw .truncated(needed: headerLength) }
+        var contentLength = 0
+        for byte in bytes[(start + 2)..<(start + headerLength)] {
+            contentLength = contentLength << 8 | Int(byte)
+        }
+        guard bytes[start + 2] != 0, contentLength >= 0x80 else { throw .nonMinimalLength }
+        self.headerLength = headerLength
+        self.contentLength = contentLength
+    }
+}
+
+/// Splits concatenated DER TLV elements by their length headers, without decoding their contents.
 enum DERElements {
-    /// The total length (header and contents) of the definite-length element starting at `start`.
+    /// The total length (header and contents) of the element starting at `start`, which must lie within `bytes`.
     static func elementLength(
         _ bytes: ArraySlice<UInt8>,
         at start: Int
     ) throws(CertificateLoadingError) -> Int {
         let available = bytes.endIndex - start
-        guard available >= 2 else { throw .truncatedDER(expected: 2, available: available) }
-        var index = start + 1
-        // High-tag-number form (tag >= 31) never starts a certificate; skip its continuation bytes anyway.
-        if bytes[start] & 0x1F == 0x1F {
-            while index < bytes.endIndex, bytes[index] & 0x80 != 0 { index += 1 }
-            index += 1
-            guard index < bytes.endIndex else { throw .truncatedDER(expected: index - start + 1, available: available) }
-        }
-        let first = bytes[index]
-        index += 1
-        let contentLength: Int
-        if first < 0x80 {
-            contentLength = Int(first)
-        } else {
-            let lengthBytes = Int(first & 0x7F)
-            guard lengthBytes > 0 else {
+        let header: DERHeader
+        do {
+            header = try DERHeader(bytes, at: start)
+        } catch {
+            switch error {
+            case .truncated(let needed):
+                throw .truncatedDER(expected: needed, available: available)
+            case .multiByteTag:
+                throw .malformedCertificate(index: 0, reason: "multi-byte tags do not start a certificate")
+            case .indefiniteLength:
                 throw .malformedCertificate(index: 0, reason: "indefinite-length encoding is not DER")
-            }
-            guard lengthBytes <= 4 else {
+            case .lengthTooLarge:
                 throw .malformedCertificate(index: 0, reason: "the length field is implausibly large")
+            case .nonMinimalLength:
+                throw .malformedCertificate(index: 0, reason: "the length is not minimally encoded")
             }
-            guard index + lengthBytes <= bytes.endIndex else {
-                throw .truncatedDER(expected: index + lengthBytes - start, available: available)
-            }
-            var length = 0
-            for offset in 0..<lengthBytes {
-                length = length << 8 | Int(bytes[index + offset])
-            }
-            index += lengthBytes
-            contentLength = length
         }
-        let total = index - start + contentLength
-        guard total <= available else { throw .truncatedDER(expected: total, available: available) }
-        return total
+        guard header.totalLength <= available else {
+            throw .truncatedDER(expected: header.totalLength, available: available)
+        }
+        return header.totalLength
     }
 
-    /// The tag, header length and content length of the single-byte-tag, definite-length element at `start`, or nil
-    /// when the bytes there are not one (or run past the end).
-    static func header(_ bytes: ArraySlice<UInt8>, at start: Int) -> (tag: UInt8, headerLength: Int, contentLength: Int)? {
-        guard start + 2 <= bytes.endIndex, bytes[start] & 0x1F != 0x1F else { return nil }
-        let first = bytes[start + 1]
-        var headerLength = 2
-        var contentLength = Int(first)
-        if first >= 0x80 {
-            let lengthBytes = Int(first & 0x7F)
-            guard lengthBytes >= 1, lengthBytes <= 4, start + 2 + lengthBytes <= bytes.endIndex else { return nil }
-            contentLength = 0
-            for offset in 0..<lengthBytes {
-                contentLength = contentLength << 8 | Int(bytes[start + 2 + offset])
-            }
-            headerLength += lengthBytes
+    /// The header of the element at `start`, or nil when the bytes there are not a DER header (see ``DERHeader``)
+    /// or the element runs past the end.
+    static func header(_ bytes: ArraySlice<UInt8>, at start: Int) -> DERHeader? {
+        guard let header = try? DERHeader(bytes, at: start), header.totalLength <= bytes.endIndex - start else {
+            return nil
         }
-        guard start + headerLength + contentLength <= bytes.endIndex else { return nil }
-        return (bytes[start], headerLength, contentLength)
+        return header
     }
 
     /// The top-level elements of `bytes`, in order. Trailing whitespace (a DER file with a newline appended)
