@@ -259,7 +259,8 @@ if [[ -n ${TRUSTGATE_PACKAGE_CHROOT:-} ]]; then
         apt-get install -y -q /tmp/trustgate.deb > "$CHECK/chroot-install.txt" 2>&1 \
         || { cat "$CHECK/chroot-install.txt" >&2; die "apt-get install of the .deb failed in $CH"; }
     chroot "$CH" id trustgate > /dev/null || die "postinst did not create the trustgate user"
-    [[ $(stat -c '%a %U' "$CH/var/lib/trustgate") == "700 trustgate" ]] || die "/var/lib/trustgate is not 0700 trustgate"
+    # stat inside the root: the user exists in its passwd, not in this machine's.
+    [[ $(chroot "$CH" stat -c '%a %U' /var/lib/trustgate) == "700 trustgate" ]] || die "/var/lib/trustgate is not 0700 trustgate"
     chroot "$CH" env -i /usr/bin/trustgate version > /dev/null || die "the installed binary does not run in $CH"
     make_example_pki "$TG" "$CH/etc/trustgate"
     chroot "$CH" chgrp trustgate /etc/trustgate/tls/server.key
