@@ -203,7 +203,7 @@ for path in usr/bin/trustgate lib/systemd/system/trustgate.service etc/trustgate
     [[ -e $DEB_CHECK/$path ]] || die "the .deb lacks /$path"
 done
 TG=$DEB_CHECK/usr/bin/trustgate
-env -i "$TG" version > /dev/null || die "the .deb's binary does not run"
+env -i "$TG" version | grep -qx "trustgate $VERSION" || die "the .deb's binary does not run"
 make_example_pki() {   # $1: the trustgate binary, $2: the configuration directory (/etc/trustgate or a copy)
     local tg=$1 etc=$2 pki
     pki=$(mktemp -d)
@@ -223,6 +223,7 @@ make_example_pki "$TG" "$DEB_CHECK/etc/trustgate"
 env -i "$TG" serve --config "$DEB_CHECK/etc/trustgate/gateway.yaml" --check-config > "$CHECK/check-config.txt" 2>&1 \
     || { cat "$CHECK/check-config.txt" >&2; die "serve --check-config refused the example configuration"; }
 grep -q "^warning:" "$CHECK/check-config.txt" && { cat "$CHECK/check-config.txt" >&2; die "the example configuration has warnings"; }
+grep -qx "configuration OK" "$CHECK/check-config.txt" || { cat "$CHECK/check-config.txt" >&2; die "serve --check-config did not say OK"; }
 step "checked: the .deb's binary runs, and serve --check-config accepts its example configuration"
 
 # 3. The units as installed: systemd-analyze checks that ExecStart and ExecReload exist and that every unit
@@ -255,22 +256,28 @@ if [[ -n ${TRUSTGATE_PACKAGE_CHROOT:-} ]]; then
     [[ -x $CH/usr/bin/apt-get ]] || die "TRUSTGATE_PACKAGE_CHROOT=$CH is not a Debian root"
     [[ -e $CH/opt/swift || -e $CH$TOOLCHAIN ]] && die "$CH has a Swift toolchain: it proves nothing"
     cp "$DEB" "$CH/tmp/trustgate.deb"
-    chroot "$CH" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q /tmp/trustgate.deb > "$CHECK/chroot-install.txt" 2>&1 \
+    # Commands run in the root with /proc mounted (in a private mount namespace): the Swift runtime reads its
+    # arguments from /proc/self/cmdline, and without it every command would see none and print the help.
+    in_root() {
+        # shellcheck disable=SC2016 # expanded by the inner shell
+        unshare --mount sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$CH" \
+            env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"
+    }
+    in_root apt-get install -y -q /tmp/trustgate.deb > "$CHECK/chroot-install.txt" 2>&1 \
         || { cat "$CHECK/chroot-install.txt" >&2; die "apt-get install of the .deb failed in $CH"; }
-    chroot "$CH" id trustgate > /dev/null || die "postinst did not create the trustgate user"
+    in_root id trustgate > /dev/null || die "postinst did not create the trustgate user"
     # stat inside the root: the user exists in its passwd, not in this machine's.
-    [[ $(chroot "$CH" stat -c '%a %U' /var/lib/trustgate) == "700 trustgate" ]] || die "/var/lib/trustgate is not 0700 trustgate"
-    chroot "$CH" env -i /usr/bin/trustgate version > /dev/null || die "the installed binary does not run in $CH"
+    [[ $(in_root stat -c '%a %U' /var/lib/trustgate) == "700 trustgate" ]] || die "/var/lib/trustgate is not 0700 trustgate"
+    in_root /usr/bin/trustgate version | grep -qx "trustgate $VERSION" || die "the installed binary does not run in $CH"
     make_example_pki "$TG" "$CH/etc/trustgate"
-    chroot "$CH" chgrp trustgate /etc/trustgate/tls/server.key
-    chroot "$CH" chmod 0640 /etc/trustgate/tls/server.key
+    in_root chgrp trustgate /etc/trustgate/tls/server.key
+    in_root chmod 0640 /etc/trustgate/tls/server.key
     # As the service would: the unprivileged user reads the configuration and keys.
-    chroot "$CH" setpriv --reuid=trustgate --regid=trustgate --init-groups env -i \
+    in_root setpriv --reuid=trustgate --regid=trustgate --init-groups \
         /usr/bin/trustgate serve --config /etc/trustgate/gateway.yaml --check-config > "$CHECK/chroot-check.txt" 2>&1 \
         || { cat "$CHECK/chroot-check.txt" >&2; die "serve --check-config as user trustgate failed in $CH"; }
-    chroot "$CH" env -i DEBIAN_FRONTEND=noninteractive apt-get purge -y -q trustgate > /dev/null 2>&1 \
-        || die "apt-get purge trustgate failed in $CH"
+    grep -qx "configuration OK" "$CHECK/chroot-check.txt" || { cat "$CHECK/chroot-check.txt" >&2; die "serve --check-config as user trustgate did not say OK"; }
+    in_root apt-get purge -y -q trustgate > /dev/null 2>&1 || die "apt-get purge trustgate failed in $CH"
     rm -f "$CH/tmp/trustgate.deb"
     step "checked: installed in $CH (user, state directory, check-config as trustgate), then purged"
 fi

@@ -28,7 +28,12 @@ for port in 443 9901 8080; do
     ss -ltn "sport = :$port" | grep -q LISTEN && die "port $port is in use on this machine"
 done
 
-in_root() { chroot "$CH" env -i PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root DEBIAN_FRONTEND=noninteractive "$@"; }
+# /proc mounted in a private mount namespace: the Swift runtime reads its arguments from /proc/self/cmdline.
+in_root() {
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare --mount sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$CH" \
+        env -i PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root DEBIAN_FRONTEND=noninteractive "$@"
+}
 [[ -f $CH/etc/resolv.conf ]] || cp /etc/resolv.conf "$CH/etc/resolv.conf"
 in_root sh -c 'command -v curl && command -v openssl && command -v sqlite3 && command -v logrotate && command -v jq && command -v python3' > /dev/null 2>&1 \
     || in_root sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends curl openssl sqlite3 logrotate jq python3 ca-certificates' > /dev/null
@@ -67,7 +72,7 @@ as_service() { setpriv --reuid=trustgate --regid=trustgate --init-groups "$@"; }
 
 # --- Install
 apt-get install -y -q ./trustgate_*_amd64.deb
-trustgate version
+trustgate version | grep -x 'trustgate [0-9].*'
 id trustgate
 stat -c '%a %U:%G %n' /etc/trustgate /etc/trustgate/gateway.yaml /etc/trustgate/tls /var/lib/trustgate
 
@@ -137,6 +142,17 @@ curl -s http://127.0.0.1:9901/metrics | grep 'trustgate_certificate_expiry_days{
 openssl s_client -connect 127.0.0.1:443 -servername gateway.example.com < /dev/null 2> /dev/null | openssl x509 -noout -serial -enddate
 new_serial=$(openssl s_client -connect 127.0.0.1:443 -servername gateway.example.com < /dev/null 2> /dev/null | openssl x509 -noout -serial)
 [ "$old_serial" != "$new_serial" ]
+curl -s http://127.0.0.1:9901/metrics | grep -q '^trustgate_config_last_reload_successful 1'
+# What the guide says of a poll between the two renames: that reload is refused, the old pair keeps serving, the
+# next poll applies the pair.
+trustgate pki issue --ca pki/servers --type server --cn gateway.example.com --dns gateway.example.com --ip 127.0.0.1 --days 60 --out third > /dev/null
+install -m 0640 -g trustgate third.key /etc/trustgate/tls/server.key
+for _ in $(seq 50); do grep -q 'the key does not match the certificate' gateway.log && break; sleep 0.2; done
+grep 'configuration reload refused' gateway.log | grep -q 'the key does not match the certificate'
+curl -s http://127.0.0.1:9901/metrics | grep -q '^trustgate_config_last_reload_successful 0'
+[ "$(openssl s_client -connect 127.0.0.1:443 -servername gateway.example.com < /dev/null 2> /dev/null | openssl x509 -noout -serial)" = "$new_serial" ]
+install -m 0640 -g trustgate third-chain.pem /etc/trustgate/tls/server-chain.pem
+for _ in $(seq 50); do curl -s http://127.0.0.1:9901/metrics | grep -q '^trustgate_config_last_reload_successful 1' && break; sleep 0.2; done
 curl -s http://127.0.0.1:9901/metrics | grep -q '^trustgate_config_last_reload_successful 1'
 
 # --- Logs: the access log is JSON lines (the guide filters the journal for them with jq)

@@ -34,9 +34,10 @@ enum BuildInfo {
         #endif
     }
 
-    /// The commit shortened as `git log --oneline` shows it, for the start-up line.
+    /// The commit shortened to 12 hex digits for the start-up line, keeping a "-dirty" suffix.
     static var shortCommit: String {
-        commit.count == 40 ? String(commit.prefix(12)) : commit
+        let hash = commit.prefix { $0.isHexDigit }
+        return hash.count == 40 ? String(hash.prefix(12)) + commit.dropFirst(40) : commit
     }
 
     /// `trustgate version` and `trustgate --version`: one `key: value` per line, easy to grep and to paste into a bug report.
