@@ -255,6 +255,9 @@ if [[ -n ${TRUSTGATE_PACKAGE_CHROOT:-} ]]; then
     CH=$TRUSTGATE_PACKAGE_CHROOT
     [[ -x $CH/usr/bin/apt-get ]] || die "TRUSTGATE_PACKAGE_CHROOT=$CH is not a Debian root"
     [[ -e $CH/opt/swift || -e $CH$TOOLCHAIN ]] && die "$CH has a Swift toolchain: it proves nothing"
+    # A root where an earlier run (or anything else) left TrustGate behind would prove nothing about postinst.
+    [[ -e $CH/etc/trustgate || -e $CH/var/lib/trustgate || -e $CH/usr/bin/trustgate ]] \
+        && die "$CH already has /etc/trustgate, /var/lib/trustgate or /usr/bin/trustgate: use a fresh root"
     cp "$DEB" "$CH/tmp/trustgate.deb"
     # Commands run in the root with /proc mounted (in a private mount namespace): the Swift runtime reads its
     # arguments from /proc/self/cmdline, and without it every command would see none and print the help.
@@ -278,7 +281,10 @@ if [[ -n ${TRUSTGATE_PACKAGE_CHROOT:-} ]]; then
         || { cat "$CHECK/chroot-check.txt" >&2; die "serve --check-config as user trustgate failed in $CH"; }
     grep -qx "configuration OK" "$CHECK/chroot-check.txt" || { cat "$CHECK/chroot-check.txt" >&2; die "serve --check-config as user trustgate did not say OK"; }
     in_root apt-get purge -y -q trustgate > /dev/null 2>&1 || die "apt-get purge trustgate failed in $CH"
-    rm -f "$CH/tmp/trustgate.deb"
+    # What purge keeps on purpose (the state directory, the user) and what this check added, so the root is
+    # fresh for the next run.
+    rm -rf "$CH/tmp/trustgate.deb" "$CH/etc/trustgate" "$CH/var/lib/trustgate"
+    in_root userdel trustgate
     step "checked: installed in $CH (user, state directory, check-config as trustgate), then purged"
 fi
 
