@@ -67,6 +67,7 @@ PY
 # The guide's commands, in its order. A stand-in for the corporate PKI comes first (the guide assumes you have one).
 cat > "$CH/tmp/guide/run.sh" << 'GUIDE'
 set -euxo pipefail
+# (No `grep -q` at the end of a pipe: it stops reading early, the writer dies of SIGPIPE and pipefail fails.)
 cd /tmp/guide
 as_service() { setpriv --reuid=trustgate --regid=trustgate --init-groups "$@"; }
 
@@ -122,6 +123,7 @@ setpriv --reuid=trustgate --regid=trustgate --init-groups --inh-caps=+net_bind_s
     env -i /usr/bin/trustgate serve --config /etc/trustgate/gateway.yaml > access.log 2> gateway.log &
 echo $! > gateway.pid
 for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:9901/readyz && break; sleep 0.2; done
+for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:8080/ && break; sleep 0.2; done   # the stand-in app
 grep -q 'starting trustgate' gateway.log
 curl -s http://127.0.0.1:9901/metrics | grep '^trustgate_build_info'
 R="--resolve gateway.example.com:443:127.0.0.1 --cacert pki/servers/root.pem"
@@ -142,18 +144,18 @@ curl -s http://127.0.0.1:9901/metrics | grep 'trustgate_certificate_expiry_days{
 openssl s_client -connect 127.0.0.1:443 -servername gateway.example.com < /dev/null 2> /dev/null | openssl x509 -noout -serial -enddate
 new_serial=$(openssl s_client -connect 127.0.0.1:443 -servername gateway.example.com < /dev/null 2> /dev/null | openssl x509 -noout -serial)
 [ "$old_serial" != "$new_serial" ]
-curl -s http://127.0.0.1:9901/metrics | grep -q '^trustgate_config_last_reload_successful 1'
+curl -s http://127.0.0.1:9901/metrics | grep '^trustgate_config_last_reload_successful 1' > /dev/null
 # What the guide says of a poll between the two renames: that reload is refused, the old pair keeps serving, the
 # next poll applies the pair.
 trustgate pki issue --ca pki/servers --type server --cn gateway.example.com --dns gateway.example.com --ip 127.0.0.1 --days 60 --out third > /dev/null
 install -m 0640 -g trustgate third.key /etc/trustgate/tls/server.key
 for _ in $(seq 50); do grep -q 'the key does not match the certificate' gateway.log && break; sleep 0.2; done
-grep 'configuration reload refused' gateway.log | grep -q 'the key does not match the certificate'
-curl -s http://127.0.0.1:9901/metrics | grep -q '^trustgate_config_last_reload_successful 0'
+grep 'configuration reload refused' gateway.log | grep 'the key does not match the certificate' > /dev/null
+curl -s http://127.0.0.1:9901/metrics | grep '^trustgate_config_last_reload_successful 0' > /dev/null
 [ "$(openssl s_client -connect 127.0.0.1:443 -servername gateway.example.com < /dev/null 2> /dev/null | openssl x509 -noout -serial)" = "$new_serial" ]
 install -m 0640 -g trustgate third-chain.pem /etc/trustgate/tls/server-chain.pem
-for _ in $(seq 50); do curl -s http://127.0.0.1:9901/metrics | grep -q '^trustgate_config_last_reload_successful 1' && break; sleep 0.2; done
-curl -s http://127.0.0.1:9901/metrics | grep -q '^trustgate_config_last_reload_successful 1'
+for _ in $(seq 50); do curl -s http://127.0.0.1:9901/metrics | grep '^trustgate_config_last_reload_successful 1' && break; sleep 0.2; done > /dev/null
+curl -s http://127.0.0.1:9901/metrics | grep '^trustgate_config_last_reload_successful 1' > /dev/null
 
 # --- Logs: the access log is JSON lines (the guide filters the journal for them with jq)
 grep '^{' access.log | jq -c 'select(.status >= 400) | {status, verdict}'
@@ -168,7 +170,7 @@ cat > /etc/logrotate.d/trustgate << 'EOF'
     copytruncate
 }
 EOF
-logrotate -d /etc/logrotate.d/trustgate 2>&1 | grep -q 'rotating pattern: /var/log/trustgate/access.log'
+logrotate -d /etc/logrotate.d/trustgate 2>&1 | grep 'rotating pattern: /var/log/trustgate/access.log' > /dev/null
 
 kill -TERM "$(cat gateway.pid)"
 wait "$(cat gateway.pid)" || true
@@ -182,11 +184,17 @@ setpriv --reuid=trustgate --regid=trustgate --init-groups trustgate keys rotate 
 install -d -m 0700 /var/backups/trustgate
 sqlite3 /var/lib/trustgate/tokens.db ".backup '/var/backups/trustgate/tokens-$(date +%F).db'"
 sqlite3 /var/backups/trustgate/tokens-$(date +%F).db 'PRAGMA integrity_check' | grep -qx ok
-trustgate resource list --store /var/backups/trustgate/tokens-$(date +%F).db | grep -q api://orders
+trustgate resource list --store /var/backups/trustgate/tokens-$(date +%F).db | grep api://orders > /dev/null
 cp /etc/trustgate/store.key /root/store.key.backup
 rm -f /var/lib/trustgate/tokens.db-wal /var/lib/trustgate/tokens.db-shm
 install -m 0600 -o trustgate -g trustgate /var/backups/trustgate/tokens-$(date +%F).db /var/lib/trustgate/tokens.db
-setpriv --reuid=trustgate --regid=trustgate --init-groups trustgate keys list --store /var/lib/trustgate/tokens.db
+cp /var/lib/trustgate/tokens.db /root/verify.db && trustgate keys rotate --store /root/verify.db --key-file /etc/trustgate/store.key && rm /root/verify.db
+# ... and with the wrong key it refuses, as the guide says.
+trustgate keys create-store-key /root/wrong.key > /dev/null
+cp /var/lib/trustgate/tokens.db /root/verify.db
+if trustgate keys rotate --store /root/verify.db --key-file /root/wrong.key 2> wrong.txt; then exit 1; fi
+grep -q 'the store key does not match' wrong.txt
+rm -f /root/verify.db /root/wrong.key
 rm -f /root/store.key.backup
 
 # --- Kubernetes: the ConfigMap's gateway.yaml with files where the pod mounts them
@@ -203,6 +211,7 @@ apt-get purge -y -q trustgate > /dev/null
 test ! -e /usr/bin/trustgate
 test -d /var/lib/trustgate
 rm -rf /var/lib/trustgate /etc/trustgate /var/backups/trustgate
+userdel trustgate
 GUIDE
 step "running the guide's commands in $CH (trace: $CH/tmp/guide/trace.txt)"
 if ! in_root bash /tmp/guide/run.sh > "$CH/tmp/guide/trace.txt" 2>&1; then
