@@ -12,12 +12,15 @@ enum GatewayRunner {
         banner: (GatewayServer) -> Void = { _ in }
     ) async throws {
         startOperatorLog(configuration.log)
+        // First, so that whatever fails next is already tied to a build in the journal.
+        log("starting trustgate \(BuildInfo.version) (commit \(BuildInfo.shortCommit), built \(BuildInfo.buildDate), Swift \(BuildInfo.swiftVersion))")
         let server: GatewayServer
         do {
             server = try GatewayServer(configuration: configuration)
         } catch {
             throw CommandFailure.input("cannot set up the gateway: \(error)")
         }
+        server.metrics.setBuildInfo(version: BuildInfo.version, commit: BuildInfo.commit)
         do {
             try await server.start()
         } catch {

@@ -6,8 +6,9 @@ struct TrustGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trustgate",
         abstract: "Certificate-based authentication for service-to-service HTTP APIs.",
+        version: BuildInfo.description,
         subcommands: [ServeCommand.self, DemoCommand.self, CertCommand.self, CheckCommand.self, PKICommand.self, HashSecretCommand.self,
-            ResourceCommand.self, ClientCommand.self, KeysCommand.self, CallCommand.self, TokenCommand.self]
+            ResourceCommand.self, ClientCommand.self, KeysCommand.self, CallCommand.self, TokenCommand.self, VersionCommand.self]
     )
 
     /// Runs the command with TrustGate's exit-code convention: 2 for usage and input errors (ArgumentParser

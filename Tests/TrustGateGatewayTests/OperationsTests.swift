@@ -220,6 +220,16 @@ final class OperationsTests: XCTestCase {
         XCTAssertTrue(metrics.render().contains("\ntrustgate_access_log_dropped_lines_total 42\n"))
     }
 
+    func testBuildInfoIsOneGaugeWhoseLabelsNameTheBuild() {
+        let metrics = GatewayMetrics()
+        // Absent until the executable says which build it is: the library has no version of its own.
+        XCTAssertFalse(metrics.render().contains("trustgate_build_info"))
+        metrics.setBuildInfo(version: "1.2.3", commit: "0123abc")
+        let lines = metrics.render().split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains("# TYPE trustgate_build_info gauge"))
+        XCTAssertEqual(lines.filter { $0.hasPrefix("trustgate_build_info") }, [#"trustgate_build_info{version="1.2.3",commit="0123abc"} 1"#])
+    }
+
     // MARK: Access log
 
     private static let allKeys: Set<String> = [

@@ -37,6 +37,7 @@ public final class GatewayMetrics: Sendable {
     private let tokensIssued = Mutex(CappedCounts<TokenIssuanceSeries>())
     private let tokenRefusals = Mutex(CappedCounts<TokenRefusalSeries>())
     private let startTime = Date()
+    private let buildInfo = Mutex<(version: String, commit: String)?>(nil)
 
     public convenience init() {
         self.init(clientCertificateCapacity: Self.maximumClientCertificates)
@@ -163,6 +164,12 @@ public final class GatewayMetrics: Sendable {
         reloads.withLock { $0.lastSuccess = $0.lastSuccess ?? time }
     }
 
+    /// Exposes `trustgate_build_info{version,commit} 1`, so dashboards can tell which build each instance runs
+    /// (the library does not know the binary's version: the executable that links it does).
+    public func setBuildInfo(version: String, commit: String) {
+        buildInfo.withLock { $0 = (version, commit) }
+    }
+
     /// Exposes an access log's dropped-line count as `trustgate_access_log_dropped_lines_total`.
     public func observeAccessLogDrops(_ droppedLines: @escaping @Sendable () -> Int) {
         accessLogDrops.withLock { $0 = droppedLines }
@@ -188,6 +195,11 @@ public final class GatewayMetrics: Sendable {
         let tokenRefusals = self.tokenRefusals.withLock { $0.counts }
 
         var text = PrometheusText()
+
+        if let build = self.buildInfo.withLock({ $0 }) {
+            text.family("trustgate_build_info", type: .gauge, help: "Always 1; the labels name the running build.")
+            text.sample("trustgate_build_info", labels: ["version": build.version, "commit": build.commit], value: "1")
+        }
 
         text.family("trustgate_requests_total", type: .counter, help: "Requests answered by the gateway, by route and HTTP status.")
         for (series, count) in requests.counts.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {

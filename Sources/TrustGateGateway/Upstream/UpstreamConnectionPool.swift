@@ -77,7 +77,7 @@ final class UpstreamConnectionPool: @unchecked Sendable {
         let timeout = TimeAmount.milliseconds(Int64(max(1, configuration.connectTimeout * 1000)))
         return ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let sslContext {

@@ -35,12 +35,22 @@ public struct KeyEncryptionKey: Sendable {
     /// Reads a key file: 32 raw bytes, or the base64 of 32 bytes (with optional trailing newline). The file must
     /// not be readable by group or others.
     public static func load(file path: String) throws(KeyEncryptionKeyError) -> KeyEncryptionKey {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            throw .fileUnreadable(path: path, reason: String(cString: strerror(errno)))
+        // FileManager rather than stat(2): with --static-swift-stdlib (scripts/package.sh) the members of
+        // `struct stat` belong to whichever module included <sys/stat.h> first (CoreFoundation there, CDispatch or
+        // Glibc elsewhere), and MemberImportVisibility refuses them unless that very module is imported. Like
+        // stat(2), judge what a symbolic link points to (a Kubernetes Secret mount is one).
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: target)
+        } catch {
+            // The POSIX error underneath, worded as strerror(3) words it ("No such file or directory").
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey].flatMap { $0 as? any Error }
+            throw .fileUnreadable(path: path, reason: underlying.map { String(cString: strerror(Int32(($0 as NSError).code))) } ?? error.localizedDescription)
         }
-        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile(path: path) }
-        guard status.st_mode & 0o077 == 0 else { throw .fileTooOpen(path: path, mode: UInt32(status.st_mode)) }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else { throw .notARegularFile(path: path) }
+        let permissions = (attributes[.posixPermissions] as? NSNumber)?.uint32Value ?? 0o777
+        guard permissions & 0o077 == 0 else { throw .fileTooOpen(path: path, mode: UInt32(S_IFREG) | permissions) }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .fileUnreadable(path: path, reason: "permission denied or unreadable")
         }
