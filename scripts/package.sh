@@ -131,7 +131,7 @@ install -m 0755 "$BINARY" "$TAR_ROOT/bin/trustgate"
 install -m 0644 packaging/trustgate.service "$TAR_ROOT/trustgate.service"
 install -m 0644 packaging/gateway.yaml packaging/policy.yaml "$TAR_ROOT/examples/"
 install -m 0755 packaging/crl/trustgate-fetch-crls "$TAR_ROOT/examples/"
-install -m 0644 packaging/crl/trustgate-fetch-crls.service packaging/crl/trustgate-fetch-crls.timer "$TAR_ROOT/examples/"
+install -m 0644 packaging/crl/trustgate-fetch-crls.service packaging/crl/trustgate-fetch-crls.timer docs/alerts/trustgate.rules.yml "$TAR_ROOT/examples/"
 install -m 0644 README.md docs/PRODUCTION.md "$TAR_ROOT/"
 [[ -f LICENSE ]] && install -m 0644 LICENSE "$TAR_ROOT/"
 # Reproducible: fixed order, owner and times.

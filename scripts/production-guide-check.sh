@@ -41,6 +41,9 @@ in_root sh -c 'command -v curl && command -v openssl && command -v sqlite3 && co
 rm -rf "$CH/tmp/guide"
 mkdir -p "$CH/tmp/guide"
 cp "$DEB" "$CH/tmp/guide/"
+TARBALL=$(dirname "$DEB")/trustgate-$VERSION-linux-x86_64.tar.gz
+[[ -f $TARBALL ]] || die "no $TARBALL next to $DEB"
+cp "$TARBALL" "$CH/tmp/guide/"
 cp docs/examples/echo-upstream.py "$CH/tmp/guide/"
 # The Kubernetes example's ConfigMap, as the guide shows it.
 python3 - docs/PRODUCTION.md "$CH/tmp/guide/k8s-gateway.yaml" << 'PY'
@@ -157,6 +160,25 @@ install -m 0640 -g trustgate third-chain.pem /etc/trustgate/tls/server-chain.pem
 for _ in $(seq 50); do curl -s http://127.0.0.1:9901/metrics | grep '^trustgate_config_last_reload_successful 1' && break; sleep 0.2; done > /dev/null
 curl -s http://127.0.0.1:9901/metrics | grep '^trustgate_config_last_reload_successful 1' > /dev/null
 
+# The guide's variant: certificate and key in a directory behind a symlink, swapped with one rename.
+mkdir -p /etc/trustgate/tls/2026-11 /etc/trustgate/tls/2026-12
+install -m 0640 -g trustgate third-chain.pem /etc/trustgate/tls/2026-11/server-chain.pem
+install -m 0640 -g trustgate third.key /etc/trustgate/tls/2026-11/server.key
+ln -sfn 2026-11 /etc/trustgate/tls/current
+sed -i 's#tls/server-chain.pem#tls/current/server-chain.pem#; s#tls/server.key#tls/current/server.key#' /etc/trustgate/gateway.yaml
+kill -HUP "$(cat gateway.pid)"
+for _ in $(seq 50); do [ "$(grep -c 'configuration reloaded' gateway.log)" -ge 3 ] && break; sleep 0.2; done
+trustgate pki issue --ca pki/servers --type server --cn gateway.example.com --dns gateway.example.com --ip 127.0.0.1 --days 30 --out fourth > /dev/null
+install -m 0640 -g trustgate fourth-chain.pem /etc/trustgate/tls/2026-12/server-chain.pem
+install -m 0640 -g trustgate fourth.key /etc/trustgate/tls/2026-12/server.key
+cd /etc/trustgate
+ln -sfn 2026-12 tls/current.new && mv -T tls/current.new tls/current
+cd /tmp/guide
+fourth_serial=$(openssl x509 -in fourth.pem -noout -serial)
+for _ in $(seq 50); do [ "$(openssl s_client -connect 127.0.0.1:443 -servername gateway.example.com < /dev/null 2> /dev/null | openssl x509 -noout -serial)" = "$fourth_serial" ] && break; sleep 0.2; done
+[ "$(openssl s_client -connect 127.0.0.1:443 -servername gateway.example.com < /dev/null 2> /dev/null | openssl x509 -noout -serial)" = "$fourth_serial" ]
+if grep 'the key does not match' gateway.log | sed -n 2p | grep . > /dev/null; then exit 1; fi   # the swap refused nothing
+
 # --- Logs: the access log is JSON lines (the guide filters the journal for them with jq)
 grep '^{' access.log | jq -c 'select(.status >= 400) | {status, verdict}'
 cat > /etc/logrotate.d/trustgate << 'EOF'
@@ -211,6 +233,19 @@ apt-get purge -y -q trustgate > /dev/null
 test ! -e /usr/bin/trustgate
 test -d /var/lib/trustgate
 rm -rf /var/lib/trustgate /etc/trustgate /var/backups/trustgate
+userdel trustgate
+
+# --- From the tarball instead (libsqlite3-0 is installed: sqlite3 depends on it)
+tar -xzf trustgate-*-linux-x86_64.tar.gz
+cd trustgate-*-linux-x86_64
+install -m 0755 bin/trustgate /usr/bin/trustgate
+install -m 0644 trustgate.service /lib/systemd/system/trustgate.service
+useradd --system --user-group --home-dir /var/lib/trustgate --no-create-home --shell /usr/sbin/nologin trustgate
+install -d -m 0700 -o trustgate -g trustgate /var/lib/trustgate
+install -d -m 0750 -g trustgate /etc/trustgate /etc/trustgate/tls /etc/trustgate/ca
+install -m 0640 -g trustgate examples/gateway.yaml examples/policy.yaml /etc/trustgate/
+setpriv --reuid=trustgate --regid=trustgate --init-groups trustgate version | grep -x 'trustgate [0-9].*'
+rm -rf /usr/bin/trustgate /lib/systemd/system/trustgate.service /var/lib/trustgate /etc/trustgate
 userdel trustgate
 GUIDE
 step "running the guide's commands in $CH (trace: $CH/tmp/guide/trace.txt)"
