@@ -12,19 +12,7 @@ import XCTest
 ///
 /// The upstream records the raw bytes it receives, so a header that arrives in any spelling is seen. Every
 /// spoofed value contains `SPOOF`: the assertion is that the word never reaches the upstream.
-final class GatewayHardeningTests: XCTestCase {
-    var pki: GatewayTestPKI!
-    var group: MultiThreadedEventLoopGroup!
-
-    override func setUpWithError() throws {
-        pki = try GatewayTestPKI()
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-    }
-
-    override func tearDown() {
-        try? group?.syncShutdownGracefully()
-        pki?.remove()
-    }
+final class GatewayHardeningTests: InProcessGatewayTestCase {
 
     /// A gateway in front of a ``RecordingUpstream``.
     private final class Setup {

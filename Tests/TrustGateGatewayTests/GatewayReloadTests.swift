@@ -7,19 +7,7 @@ import XCTest
 @testable import TrustGateGateway
 
 /// Reload where users deploy it (issue 15 §3): Kubernetes' symlink-swapped mounts, and every refusal counted.
-final class GatewayReloadTests: XCTestCase {
-    var pki: GatewayTestPKI!
-    var group: MultiThreadedEventLoopGroup!
-
-    override func setUpWithError() throws {
-        pki = try GatewayTestPKI()
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-    }
-
-    override func tearDown() {
-        try? group?.syncShutdownGracefully()
-        pki?.remove()
-    }
+final class GatewayReloadTests: InProcessGatewayTestCase {
 
     /// A directory laid out as the kubelet mounts a Secret: `name -> ..data/name`, `..data -> ..<timestamp>`.
     private struct KubernetesMount {

@@ -11,19 +11,7 @@ import XCTest
 
 /// The operator log (issue 15 §4): each event the gateway logs, with the fields an operator needs, driven in
 /// process over real TLS and captured by a log handler of the test's own.
-final class OperatorLogTests: XCTestCase {
-    var pki: GatewayTestPKI!
-    var group: MultiThreadedEventLoopGroup!
-
-    override func setUpWithError() throws {
-        pki = try GatewayTestPKI()
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-    }
-
-    override func tearDown() {
-        try? group?.syncShutdownGracefully()
-        pki?.remove()
-    }
+final class OperatorLogTests: InProcessGatewayTestCase {
 
     /// Every event logged, in order.
     final class CapturedLog: @unchecked Sendable {
@@ -272,19 +260,7 @@ final class OperatorLogTests: XCTestCase {
 }
 
 /// The access log's fields of issue 15 §4 and the request id the upstream receives.
-final class AccessLogFieldTests: XCTestCase {
-    var pki: GatewayTestPKI!
-    var group: MultiThreadedEventLoopGroup!
-
-    override func setUpWithError() throws {
-        pki = try GatewayTestPKI()
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-    }
-
-    override func tearDown() {
-        try? group?.syncShutdownGracefully()
-        pki?.remove()
-    }
+final class AccessLogFieldTests: InProcessGatewayTestCase {
 
     private func entries(_ file: String, count: Int) async throws -> [[String: Any]] {
         let deadline = Date().addingTimeInterval(5)
