@@ -124,28 +124,40 @@ public final class GatewayConfigurationWatcher: Sendable {
     /// fingerprint: Kubernetes mounts Secrets and ConfigMaps as `name -> ..data/name` with `..data` a symlink
     /// swapped atomically to a new directory, so the link `name` itself never changes (FileManager's attributes
     /// describe a link, not its target: a swapped CRL went unnoticed until SIGHUP).
+    ///
+    /// `stat(2)` rather than FileManager's attributes, which also look up the owner's and group's names: that
+    /// read /etc/passwd and /etc/group for every watched file on every poll.
     private static func fingerprint(_ path: String) -> FileFingerprint {
         let target = resolvingSymlinks(path)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else {
+        guard let facts = FileFacts(target) else {
             return FileFingerprint(exists: false, target: target, modified: nil, size: 0, inode: 0, entries: [])
         }
         var entries: [String] = []
-        if attributes[.type] as? FileAttributeType == .typeDirectory {
+        if facts.isDirectory {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []).sorted()
             for name in names {
                 let childTarget = resolvingSymlinks(target + "/" + name)
-                let child = (try? FileManager.default.attributesOfItem(atPath: childTarget)) ?? [:]
-                let modified = (child[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-                let inode = (child[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
-                entries.append("\(name):\(childTarget):\(inode):\(modified):\((child[.size] as? NSNumber)?.uint64Value ?? 0)")
+                let child = FileFacts(childTarget)
+                entries.append("\(name):\(childTarget):\(child?.inode ?? 0):\(child?.modified.timeIntervalSince1970 ?? 0):\(child?.size ?? 0)")
             }
         }
-        return FileFingerprint(
-            exists: true,
-            target: target,
-            modified: attributes[.modificationDate] as? Date,
-            size: (attributes[.size] as? NSNumber)?.uint64Value ?? 0,
-            inode: (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0,
-            entries: entries)
+        return FileFingerprint(exists: true, target: target, modified: facts.modified, size: facts.size, inode: facts.inode, entries: entries)
+    }
+
+    /// What `stat(2)` says of a path (symbolic links followed).
+    private struct FileFacts {
+        let isDirectory: Bool
+        let modified: Date
+        let size: UInt64
+        let inode: UInt64
+
+        init?(_ path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+            modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+            size = UInt64(max(0, info.st_size))
+            inode = UInt64(info.st_ino)
+        }
     }
 }
