@@ -99,11 +99,8 @@ final class GatewayCommandTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("cannot read"), missing.stderr)
     }
 
-    func testServeReloadsOnFileChangesRefusesABrokenConfigAndDrainsOnSIGTERM() async throws {
-        let upstream = EchoUpstream(group: .singletonMultiThreadedEventLoopGroup)
-        let upstreamPort = try await upstream.start()
-        let path = try writeConfig(mode: "ignore", upstreamPort: upstreamPort)
-
+    /// `trustgate serve --config PATH` as a child process, once it says which port it listens on.
+    private func launchServe(config path: String) throws -> (Process, StderrCollector, Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.trustgateBinary())
         process.arguments = ["serve", "--config", path]
@@ -112,9 +109,21 @@ final class GatewayCommandTests: XCTestCase {
         process.standardOutput = FileHandle.nullDevice
         let log = StderrCollector(err.fileHandleForReading)
         try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        guard let port = log.waitFor(#"listening on https://127\.0\.0\.1:(\d+)"#, timeout: 60).flatMap({ Int($0) }) else {
+            process.terminate()
+            XCTFail("serve did not start listening: \(log.text)")
+            throw XCTSkip("serve did not start")
+        }
+        return (process, log, port)
+    }
 
-        let port = try XCTUnwrap(log.waitFor(#"listening on https://127\.0\.0\.1:(\d+)"#, timeout: 60).flatMap { Int($0) }, log.text)
+    func testServeReloadsOnFileChangesRefusesABrokenConfigAndDrainsOnSIGTERM() async throws {
+        let upstream = EchoUpstream(group: .singletonMultiThreadedEventLoopGroup)
+        let upstreamPort = try await upstream.start()
+        let path = try writeConfig(mode: "ignore", upstreamPort: upstreamPort)
+
+        let (process, log, port) = try launchServe(config: path)
+        defer { if process.isRunning { process.terminate() } }
         XCTAssertEqual(try Curl.request("/", port: port, pki: pki).status, 200)
 
         // A valid change: certificates become required; new connections see it.
@@ -153,16 +162,8 @@ extension GatewayCommandTests {
             access_log: off
             shutdown: { drain_timeout: 60s }
             """.write(toFile: path, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.trustgateBinary())
-        process.arguments = ["serve", "--config", path]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        let log = StderrCollector(err.fileHandleForReading)
-        try process.run()
+        let (process, log, port) = try launchServe(config: path)
         defer { if process.isRunning { process.terminate() } }
-        let port = try XCTUnwrap(log.waitFor(#"listening on https://127\.0\.0\.1:(\d+)"#, timeout: 60).flatMap { Int($0) }, log.text)
 
         // A slow request keeps the drain busy for far longer than the test waits.
         let slow = BackgroundCurl(path: "/delay/30000", port: port, pki: pki)
